@@ -1,0 +1,1 @@
+package dev.memtune.kernel; public final class Placeholder {}
