@@ -1,1 +1,0 @@
-package dev.memtune.kernel; public final class Placeholder {}
