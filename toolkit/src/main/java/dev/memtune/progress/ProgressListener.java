@@ -1,0 +1,6 @@
+package dev.memtune.progress;
+
+@FunctionalInterface
+public interface ProgressListener {
+    void onProgress(ProgressEvent event);
+}
