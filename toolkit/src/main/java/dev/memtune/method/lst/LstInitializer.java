@@ -1,0 +1,209 @@
+package dev.memtune.method.lst;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.memtune.backbone.BackboneConfig;
+import dev.memtune.backbone.BackboneOutput;
+import dev.memtune.backbone.Batch;
+import dev.memtune.backbone.Capture;
+import dev.memtune.backbone.bert.BertModel;
+import dev.memtune.method.Head;
+import dev.memtune.method.HeadSpec;
+import dev.memtune.nn.Param;
+
+import java.util.*;
+
+/**
+ * LST's side initialisation by Fisher-importance structural pruning of the backbone, after the
+ * released code ({@code fisher.py}, {@code pruning_methods_bert.py: pruning_without_residual}):
+ * <ol>
+ * <li>importance I_W = sum over N training samples at batch size 1 of (dL/dW)^2, L the task loss
+ *     of the backbone with a task head of width d (a fresh N(0, 0.02) head for pooled tasks);</li>
+ * <li>walking the backbone's weight matrices in order, each keeps 1/r of its output rows, those with
+ *     the largest L1 norm of importance over the input columns already kept; the input columns are
+ *     the rows kept by the previous matrix (the word embeddings' kept hidden features for layer 0);
+ *     query, key and value keep the same rows, ranked by the sum of their three row norms; biases and
+ *     LayerNorms follow their matrix's rows;</li>
+ * <li>the pruned matrices of each kept layer initialise its side block.</li>
+ * </ol>
+ * The chain follows every backbone layer, dropped ones included, and ignores the residual stream
+ * (each layer's output rows are chosen afresh), as the released code does. The released code ranks
+ * q/k/v jointly by the L1 norm of the summed log importances; the plain sum of row norms is used here.
+ */
+public final class LstInitializer {
+    private LstInitializer() {}
+
+    /** One training example (or a batch of them; rows are used one at a time) with its labels. */
+    public record Sample(Batch batch, NDArray labels) {}
+
+    /** Side-block weights for the kept layers, keyed as in {@code LstSide.layer} ("0.attention.self.query.weight", ...). */
+    static Map<String, NDArray> fisherSideWeights(BertModel bert, HeadSpec spec, List<Sample> samples, int n,
+                                                  List<Integer> kept, BackboneConfig side) {
+        Map<String, NDArray> imp = fisherImportance(bert, spec, samples, n);
+        try {
+            Map<String, NDArray> w = new LinkedHashMap<>();
+            bert.namedParams().forEach((k, p) -> w.put(k, p.data()));
+            return pruneBert(bert.manager(), w, imp, bert.numLayers(), kept, side.hiddenSize(), side.intermediateSize());
+        } finally {
+            imp.values().forEach(NDArray::close);
+        }
+    }
+
+    /**
+     * Sum of squared gradients of the task loss for every backbone parameter (HF name), over the first
+     * {@code n} rows of the samples, one row at a time, dropout off. The backbone's trainable flags are
+     * restored afterwards.
+     */
+    public static Map<String, NDArray> fisherImportance(BertModel bert, HeadSpec spec, List<Sample> samples, int n) {
+        if (samples == null || samples.isEmpty()) throw new IllegalArgumentException("lst: init=fisher got no training samples");
+        NDManager nd = bert.manager().newSubManager();
+        Map<String, Param> params = bert.namedParams();
+        Map<String, Boolean> was = new LinkedHashMap<>();
+        Map<String, NDArray> imp = new LinkedHashMap<>();
+        params.forEach((k, p) -> { was.put(k, p.trainable()); imp.put(k, bert.manager().zeros(p.data().getShape())); });
+        boolean training = bert.isTraining();
+        Head head = new Head(nd, spec, bert.config().hiddenSize(), "first", 0.0);
+        head.initNormal(0.02);
+        head.train(false);
+        bert.train(false);
+        params.values().forEach(p -> p.setTrainable(true));
+        try {
+            int group = spec.kind().equals("multiple_choice") ? spec.numChoices() : 1, used = 0;
+            for (Sample s : samples) {
+                long rows = s.batch().batchSize() / group;
+                for (long r = 0; r < rows && used < n; r++, used++) {
+                    try (NDScope scope = new NDScope()) {
+                        Batch one = slice(s.batch(), r * group, (r + 1) * group);
+                        NDArray lab = s.labels().get(r + ":" + (r + 1));
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            BackboneOutput o = bert.forward(one, Capture.NONE);
+                            NDArray loss = head.loss(head.forward(o.lastHiddenState(), one.attentionMask()), lab);
+                            gc.backward(loss);
+                            o.close();
+                        }
+                        params.forEach((k, p) -> {
+                            NDArray g = p.grad();
+                            if (g != null) { imp.get(k).addi(g.square()); g.muli(0); }
+                        });
+                    }
+                }
+                if (used >= n) break;
+            }
+        } finally {
+            params.forEach((k, p) -> p.setTrainable(was.get(k)));
+            bert.train(training);
+            nd.close();
+        }
+        return imp;
+    }
+
+    private static Batch slice(Batch b, long lo, long hi) {
+        String ix = lo + ":" + hi;
+        return new Batch(b.inputIds().get(ix), b.attentionMask() == null ? null : b.attentionMask().get(ix),
+                b.tokenTypeIds() == null ? null : b.tokenTypeIds().get(ix),
+                b.decoderInputIds() == null ? null : b.decoderInputIds().get(ix),
+                b.decoderAttentionMask() == null ? null : b.decoderAttentionMask().get(ix));
+    }
+
+    /**
+     * The pruning walk over a BERT state (HF names, no prefix) with its importance: side width
+     * {@code ds}, side feed-forward {@code ffs}. Returns the kept layers' pruned tensors keyed by slot.
+     */
+    public static Map<String, NDArray> pruneBert(NDManager m, Map<String, NDArray> w, Map<String, NDArray> imp,
+                                                 int numLayers, List<Integer> kept, int ds, int ffs) {
+        Mat emb = Mat.of(imp, "embeddings.word_embeddings.weight");       // [V, d]: rank the hidden features (columns)
+        int[] prev = top(emb.colL1(), ds);
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (int i = 0; i < numLayers; i++) {
+            String p = "encoder.layer." + i + ".";
+            double[] qkv = new double[Mat.of(imp, p + "attention.self.query.weight").rows];
+            for (String t : List.of("query", "key", "value")) {
+                double[] s = Mat.of(imp, p + "attention.self." + t + ".weight").rowL1(prev);
+                for (int r = 0; r < qkv.length; r++) qkv[r] += s[r];
+            }
+            int[] rQkv = top(qkv, ds);
+            int[] rAo = top(Mat.of(imp, p + "attention.output.dense.weight").rowL1(rQkv), ds);
+            int[] rI = top(Mat.of(imp, p + "intermediate.dense.weight").rowL1(rAo), ffs);
+            int[] rO = top(Mat.of(imp, p + "output.dense.weight").rowL1(rI), ds);
+            int k = kept.indexOf(i);
+            if (k >= 0) {
+                String q = k + ".";
+                for (String t : List.of("query", "key", "value")) linear(m, w, out, p, q, "attention.self." + t, rQkv, prev);
+                linear(m, w, out, p, q, "attention.output.dense", rAo, rQkv);
+                norm(m, w, out, p, q, "attention.output.LayerNorm", rAo);
+                linear(m, w, out, p, q, "intermediate.dense", rI, rAo);
+                linear(m, w, out, p, q, "output.dense", rO, rI);
+                norm(m, w, out, p, q, "output.LayerNorm", rO);
+            }
+            prev = rO;
+        }
+        return out;
+    }
+
+    private static void linear(NDManager m, Map<String, NDArray> w, Map<String, NDArray> out, String from, String to, String name, int[] rows, int[] cols) {
+        out.put(to + name + ".weight", Mat.of(w, from + name + ".weight").select(m, rows, cols));
+        out.put(to + name + ".bias", Mat.vector(w, from + name + ".bias").select(m, rows, null));
+    }
+
+    private static void norm(NDManager m, Map<String, NDArray> w, Map<String, NDArray> out, String from, String to, String name, int[] rows) {
+        out.put(to + name + ".weight", Mat.vector(w, from + name + ".weight").select(m, rows, null));
+        out.put(to + name + ".bias", Mat.vector(w, from + name + ".bias").select(m, rows, null));
+    }
+
+    /** Indices of the {@code n} largest scores (ties: lower index first), in ascending index order. */
+    public static int[] top(double[] score, int n) {
+        if (n > score.length) throw new IllegalArgumentException("lst: cannot keep " + n + " of " + score.length + " rows");
+        Integer[] idx = new Integer[score.length];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        Arrays.sort(idx, (a, b) -> score[a] != score[b] ? Double.compare(score[b], score[a]) : Integer.compare(a, b));
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = idx[i];
+        Arrays.sort(out);
+        return out;
+    }
+
+    /** A row-major float matrix read from a named tensor (vectors are one row). */
+    private record Mat(float[] v, int rows, int cols) {
+        static Mat of(Map<String, NDArray> state, String name) {
+            NDArray a = state.get(name);
+            if (a == null) throw new IllegalArgumentException("lst: fisher pruning needs tensor '" + name + "', which the backbone does not have");
+            Shape s = a.getShape();
+            return new Mat(a.toFloatArray(), (int) s.get(0), (int) s.get(1));
+        }
+
+        static Mat vector(Map<String, NDArray> state, String name) {
+            NDArray a = state.get(name);
+            if (a == null) throw new IllegalArgumentException("lst: fisher pruning needs tensor '" + name + "', which the backbone does not have");
+            return new Mat(a.toFloatArray(), 1, (int) a.getShape().get(0));
+        }
+
+        double[] rowL1(int[] colSel) {
+            double[] out = new double[rows];
+            for (int r = 0; r < rows; r++) for (int c : colSel) out[r] += Math.abs(v[r * cols + c]);
+            return out;
+        }
+
+        double[] colL1() {
+            double[] out = new double[cols];
+            for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) out[c] += Math.abs(v[r * cols + c]);
+            return out;
+        }
+
+        /** Rows {@code rowSel} and columns {@code colSel} (for a vector: elements {@code rowSel}). */
+        NDArray select(NDManager m, int[] rowSel, int[] colSel) {
+            if (colSel == null) {
+                float[] o = new float[rowSel.length];
+                for (int i = 0; i < o.length; i++) o[i] = v[rowSel[i]];
+                return m.create(o);
+            }
+            float[] o = new float[rowSel.length * colSel.length];
+            for (int i = 0; i < rowSel.length; i++)
+                for (int j = 0; j < colSel.length; j++) o[i * colSel.length + j] = v[rowSel[i] * cols + colSel[j]];
+            return m.create(o, new Shape(rowSel.length, colSel.length));
+        }
+    }
+}
