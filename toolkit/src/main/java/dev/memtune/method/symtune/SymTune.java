@@ -1,0 +1,82 @@
+package dev.memtune.method.symtune;
+
+import dev.memtune.backbone.Backbone;
+import dev.memtune.backbone.BackboneConfig;
+import dev.memtune.backbone.bert.BertModel;
+import dev.memtune.method.*;
+
+import java.util.List;
+
+/**
+ * SymTune, Symbiotic Tuning (Feng, Lin, Chuang and Kao, IEEE Access 13, 2025) — a
+ * <b>reconstruction from the published description</b>: no full text or code is public, so the
+ * equations below are this project's reading of "feature selector, attention sharing, inverse
+ * cross attention, per-layer fusion weight", not the authors' implementation. Each part can be
+ * switched off for the ablation; with all three off the side network is an LST-like ladder side
+ * network with plain self-attention and a fixed 1/2 mix.
+ * <p>For each kept backbone layer i (slot k), with the backbone frozen and run without gradient:
+ * <pre>
+ *   x_k = W_sel,k h_i + b                          feature selector: bottleneck projection d -> d' = d/r
+ *   u   = lambda_k s + (1 - lambda_k) x_k          fusion: lambda_k = sigmoid(w_k), w_k = 0 at start
+ *                                                  (switched off: lambda_k = 1/2 fixed)
+ *   a   = LN(u + W_o (P_i V u))                    attention sharing: P_i = backbone layer i's attention
+ *                                                  probabilities [B,h,T,T]; the side computes only values
+ *                                                  (off: P = softmax(Q u (K u)^T / sqrt(d'/h) + mask))
+ *   a   = LN(a + W_oc softmax(Q_c x_k (K_c a)^T / sqrt(d'/h) + mask) V_c a)
+ *                                                  inverse cross attention: the backbone's selected
+ *                                                  features query the side state (an ordinary side
+ *                                                  cross-attention would query the backbone instead);
+ *                                                  "weighted" = the attention-weighted sum
+ *   s   = LN(a + W_2 GELU(W_1 a))                  feed-forward, d_ff / r wide
+ * </pre>
+ * s starts as W_0 Dropout(Emb(x)) + b_0 and the task head reads W_up s + b_up (d' -> d).
+ * Side heads = backbone heads (needed to share the probabilities). Trainable: everything under
+ * {@code side.} plus the head. BERT-family encoders only in this build (the OPT decoder path of the
+ * paper is not implemented: OPT backbones are not yet available here).
+ */
+public final class SymTune implements Method {
+    private final SymTuneConfig config;
+
+    public SymTune(SymTuneConfig config) { this.config = config; }
+
+    /** Registry hook: options {@code reduction_factor, kept_layers, attention_sharing, inverse_cross_attention, fusion, side_dropout}. */
+    public static Method fromOptions(String name, Options o) {
+        String drop = o.str("side_dropout", null);
+        Double sideDropout = null;
+        if (drop != null) {
+            try { sideDropout = Double.parseDouble(drop.trim()); } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + ": option 'side_dropout' must be a number, got '" + drop + "'");
+            }
+        }
+        return new SymTune(SymTuneConfig.builder().setReductionFactor(o.integer("reduction_factor", 8)).setKeptLayers(o.ints("kept_layers"))
+                .setAttentionSharing(o.bool("attention_sharing", true)).setInverseCrossAttention(o.bool("inverse_cross_attention", true))
+                .setFusion(o.bool("fusion", true)).setSideDropout(sideDropout).build());
+    }
+
+    public SymTuneConfig config() { return config; }
+
+    public TunedModel attach(Backbone backbone, HeadSpec head) {
+        BackboneConfig c = backbone.config();
+        if (!(backbone instanceof BertModel bert))
+            throw new IllegalArgumentException("symtune: backbone kind '" + c.modelType + "' is not supported in this build (bert-family encoders)");
+        if (head.kind().equals("lm")) throw new IllegalArgumentException("symtune: head 'lm' is not supported (pooled task heads only)");
+        int d = c.hiddenSize(), r = config.reductionFactor(), heads = c.numHeads();
+        if (d % r != 0) throw new IllegalArgumentException("symtune: reduction_factor " + r + " does not divide the hidden size " + d + " of " + c.source);
+        int ds = d / r;
+        if (ds % heads != 0) throw new IllegalArgumentException("symtune: side width d/r = " + d + "/" + r + " = " + ds + " is not divisible by the "
+                + heads + " attention heads the side shares with the backbone (" + c.source + "); choose another reduction_factor");
+        List<Integer> kept = config.keptLayersFor(c.modelType, bert.numLayers());
+        double drop = config.sideDropout() != null ? config.sideDropout() : c.number("hidden_dropout_prob", 0.1);
+        double attnDrop = config.sideDropout() != null ? config.sideDropout() : c.number("attention_probs_dropout_prob", 0.1);
+        SymSide side = new SymSide(bert.manager(), d, ds, Math.max(1, c.intermediateSize() / r), heads, kept, config,
+                drop, attnDrop, c.number("layer_norm_eps", 1e-12));
+        side.initRandom(c.number("initializer_range", 0.02));
+        SymTuneModel m = new SymTuneModel(bert, head, config, side);
+        Heads.add(m, d);
+        Freeze.apply(m, n -> n.startsWith("side."));
+        return m;
+    }
+
+    @Override
+    public String toString() { return config.toString(); }
+}

@@ -1,0 +1,151 @@
+package dev.memtune.method.symtune;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.memtune.backbone.*;
+import dev.memtune.backbone.bert.BertModel;
+import dev.memtune.method.HeadSpec;
+import dev.memtune.method.Methods;
+import dev.memtune.method.TunedModel;
+import dev.memtune.method.lst.LstModel;
+import dev.memtune.nn.Param;
+import dev.memtune.train.AdamW;
+import dev.memtune.train.TrainStep;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.*;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** SymTune reconstruction on BERT-family backbones: switches, attention sharing, frozen backbone, bad config. */
+class SymTuneTest {
+    static Batch batch(NDManager nd) {
+        NDArray ids = nd.create(new long[][]{{2, 5, 7, 3, 9, 4}, {2, 8, 6, 3, 0, 0}});
+        NDArray mask = nd.create(new long[][]{{1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 0, 0}});
+        return Batch.encoder(ids, mask, ids.zerosLike());
+    }
+
+    static Map<String, String> switches(boolean sharing, boolean ica, boolean fusion) {
+        return Map.of("attention_sharing", "" + sharing, "inverse_cross_attention", "" + ica, "fusion", "" + fusion);
+    }
+
+    static TunedModel symtune(String preset, Map<String, String> opts, long seed) {
+        return Methods.create("symtune", opts).attach(Backbones.create(preset, seed), HeadSpec.classification(2));
+    }
+
+    static Stream<Arguments> combos() {
+        List<Arguments> out = new ArrayList<>();
+        for (boolean s : new boolean[]{true, false}) for (boolean i : new boolean[]{true, false}) for (boolean f : new boolean[]{true, false})
+            out.add(Arguments.of(s, i, f));
+        return out.stream();
+    }
+
+    /** Documented parameter set: selectors and projections always; Q/K only without sharing; cross attention and fusion when on. */
+    @ParameterizedTest(name = "sharing={0} ica={1} fusion={2}")
+    @MethodSource("combos")
+    void switchesChangeTheParameterSetAsDocumented(boolean sharing, boolean ica, boolean fusion) {
+        for (String preset : List.of("tiny-bert", "minilm-l6")) {
+            BackboneConfig c = Backbones.preset(preset);
+            try (TunedModel m = symtune(preset, switches(sharing, ica, fusion), 1)) {
+                Set<String> names = m.methodParams().keySet();
+                assertEquals(!sharing, names.contains("side.layer.0.attention.self.query.weight"), names.toString());
+                assertEquals(!sharing, names.contains("side.layer.0.attention.self.key.weight"));
+                assertTrue(names.contains("side.layer.0.attention.self.value.weight"));
+                assertEquals(ica, names.contains("side.layer.0.crossattention.self.query.weight"));
+                assertEquals(fusion, names.contains("side.fusion"));
+                assertTrue(names.contains("side.selectors.0.weight"));
+                long d = c.hiddenSize(), ds = d / 8, ff = c.intermediateSize() / 8, k = c.numLayers(), lin = ds * ds + ds;
+                long block = (sharing ? 2 : 4) * lin + 2 * ds + (ica ? 4 * lin + 2 * ds : 0) + (ds * ff + ff) + (ff * ds + ds) + 2 * ds;
+                long want = k * block + (k + 1) * (d * ds + ds) + (ds * d + d) + (fusion ? k : 0);
+                long got = m.methodParams().values().stream().mapToLong(Param::numel).sum();
+                assertEquals(want, got);
+                if (sharing && ica && fusion) System.out.printf("SymTune %s: %,d trainable = %.3f%%%n", preset, got, 100.0 * got / m.backbone.numParams());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "sharing={0}")
+    @ValueSource(booleans = {true, false})
+    void backboneAttentionProbabilitiesReachTheSideOnlyWhenShared(boolean sharing) {
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = symtune("tiny-bert", switches(sharing, true, true), 4)) {
+            m.train(false);
+            SymSide side = ((SymTuneModel) m).side;
+            // cut every other route from the backbone's layers to the side: selectors see only their bias
+            for (var sel : side.selectors.items()) sel.weight.set(sel.weight.data().zerosLike());
+            Batch in = batch(nd);
+            float[] before = m.features(in).toFloatArray();
+            BertModel bert = (BertModel) m.backbone;
+            Param q = bert.layer(1).attention.self.query.weight;                 // changes layer 1's probabilities
+            q.set(q.data().mul(25f));
+            float[] after = m.features(in).toFloatArray();
+            float diff = 0;
+            for (int i = 0; i < before.length; i++) diff = Math.max(diff, Math.abs(before[i] - after[i]));
+            if (sharing) assertTrue(diff > 1e-4, "shared probabilities did not change the side output (max diff " + diff + ")");
+            else assertEquals(0f, diff, "without sharing the side must not see the backbone's probabilities");
+        }
+    }
+
+    @Test
+    void allSwitchesOffIsTheLstSideNetworkWithItsGatesAtOneHalf() {
+        // an independent implementation: LST's side blocks are BertModel.Layer, SymTune's are SymBlock
+        try (NDManager nd = NDManager.newBaseManager();
+             TunedModel lst = Methods.create("lst").attach(Backbones.create("tiny-bert", 6), HeadSpec.classification(2));
+             TunedModel sym = symtune("tiny-bert", switches(false, false, false), 6)) {
+            lst.train(false);
+            sym.train(false);
+            Map<String, NDArray> state = new LinkedHashMap<>();
+            ((LstModel) lst).side.namedParams().forEach((n, p) -> {
+                if (!n.equals("gate_alpha")) state.put(n.replace("downsamples.", "selectors."), p.data());
+            });
+            ((SymTuneModel) sym).side.load(state, true, "lst side");
+            Batch in = batch(nd);
+            float[] a = lst.features(in).toFloatArray(), b = sym.features(in).toFloatArray();
+            assertArrayEquals(a, b, 1e-5f);
+        }
+    }
+
+    @Test
+    void noGradientReachesTheBackbone() {
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = symtune("tiny-bert", Map.of(), 2)) {
+            Map<String, float[]> before = new LinkedHashMap<>();
+            m.backbone.namedParams().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
+            Map<String, Param> trainable = new LinkedHashMap<>();
+            m.namedParams().forEach((n, p) -> { if (p.trainable()) trainable.put(n, p); });
+            m.train(true);
+            TrainStep.run(m, new AdamW(trainable, 0.9, 0.999, 1e-8, 0.01), batch(nd), nd.create(new long[]{1, 0}), 1e-2, 1.0);
+            m.backbone.namedParams().forEach((n, p) -> {
+                assertFalse(p.data().hasGradient(), "backbone parameter " + n + " records a gradient");
+                assertArrayEquals(before.get(n), p.data().toFloatArray(), 0f, "backbone parameter " + n + " changed");
+            });
+            for (var e : m.methodParams().entrySet()) assertNotNull(e.getValue().grad(), e.getKey() + " got no gradient");
+            assertTrue(m.methodParams().get("side.fusion").grad().abs().sum().getFloat() > 0, "fusion weights got no gradient");
+        }
+    }
+
+    @Test
+    void markedAsReconstructionWhereverShown() {
+        var cfg = Methods.create("symtune").config();
+        assertEquals(true, cfg.toMap().get("reconstruction"));
+        assertTrue(cfg.toString().contains("reconstruction"));
+        assertTrue(Methods.create("symtune").toString().contains("reconstruction"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"reduction_factor=0|reduction_factor", "reduction_factor=5|does not divide the hidden size 32",
+            "reduction_factor=16|not divisible by the 4 attention heads", "kept_layers=0,2|kept_layers entry 2 is out of range",
+            "kept_layers=1,1|duplicates", "attention_sharing=yes|'attention_sharing' must be true or false",
+            "side_dropout=1|side_dropout", "gates=1|unknown option 'gates'"})
+    void badConfigIsRejectedNamingTheKey(String row) {
+        String[] kv = row.split("\\|")[0].split("=", 2);
+        String msg = row.split("\\|")[1];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+            try (TunedModel m = symtune("tiny-bert", Map.of(kv[0], kv[1]), 1)) { m.numParams(); }
+        });
+        assertTrue(e.getMessage().contains(msg), e.getMessage());
+    }
+}
