@@ -132,6 +132,9 @@ public final class SafeTensors {
                 ch.force(true);
             }
             try {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException ignored) { /* not a POSIX file system */ }
+            try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException ex) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
