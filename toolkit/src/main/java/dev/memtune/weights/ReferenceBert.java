@@ -6,15 +6,15 @@ import java.util.Map;
 
 /**
  * A deliberately plain BERT encoder forward pass in double precision over host tensors with Hugging Face
- * names (loops, no libraries), used only as a test oracle: if a weight were misnamed, left untransposed or
+ * names (loops, no libraries), used as an independent oracle (tests; verify-backbone for bert-base, which has no ONNX export): if a weight were misnamed, left untransposed or
  * mis-scaled, its output would not match ONNX Runtime's.
  */
-final class NaiveBert {
+public final class ReferenceBert {
     private final Map<String, HostTensor> w;
     private final int layers, heads, hidden;
     private final double eps;
 
-    NaiveBert(Map<String, HostTensor> weights, int layers, int heads, double eps) {
+    public ReferenceBert(Map<String, HostTensor> weights, int layers, int heads, double eps) {
         this.w = weights;
         this.layers = layers;
         this.heads = heads;
@@ -23,7 +23,7 @@ final class NaiveBert {
     }
 
     /** last_hidden_state {@code [seq][hidden]} of one sequence; positions with mask 0 are ignored as keys. */
-    double[][] forward(long[] ids, long[] types, long[] mask) {
+    public double[][] forward(long[] ids, long[] types, long[] mask) {
         int n = ids.length;
         double[][] x = new double[n][hidden];
         for (int t = 0; t < n; t++) {
@@ -66,7 +66,7 @@ final class NaiveBert {
     }
 
     /** {@code y = x W^T + b} with torch Linear layout {@code W [out, in]}. */
-    double[][] linear(double[][] x, String prefix) {
+    public double[][] linear(double[][] x, String prefix) {
         HostTensor wt = w(prefix + ".weight"), b = w(prefix + ".bias");
         int out = (int) wt.shape()[0], in = (int) wt.shape()[1];
         double[][] y = new double[x.length][out];
@@ -80,7 +80,7 @@ final class NaiveBert {
         return y;
     }
 
-    double[][] layerNorm(double[][] x, String prefix) {
+    public double[][] layerNorm(double[][] x, String prefix) {
         float[] g = w(prefix + ".weight").data(), b = w(prefix + ".bias").data();
         double[][] y = new double[x.length][];
         for (int t = 0; t < x.length; t++) {
@@ -95,7 +95,7 @@ final class NaiveBert {
         return y;
     }
 
-    static double gelu(double v) { return 0.5 * v * (1 + Erf.erf(v / Math.sqrt(2))); }
+    public static double gelu(double v) { return 0.5 * v * (1 + Erf.erf(v / Math.sqrt(2))); }
 
     private static double[][] add(double[][] a, double[][] b) {
         for (int t = 0; t < a.length; t++) for (int c = 0; c < a[t].length; c++) a[t][c] += b[t][c];
