@@ -56,10 +56,11 @@ public enum Protocol {
 
     TaskData apply(Task task, Path dir, long seed) {
         String dev = task.devSplit(), test = task.testSplit();
+        task.require(dir, needed(task).toArray(String[]::new));
         if (this == STANDARD) {
-            List<Example> d = task.read(dir, dev);
+            List<Example> train = task.read(dir, "train"), d = task.read(dir, dev);
             List<Example> t = test == null ? d : task.read(dir, test);
-            return new TaskData(task, this, seed, task.read(dir, "train"), d, t,
+            return new TaskData(task, this, seed, train, d, t,
                     "standard: train = train, validation = " + dev + ", test = " + (test == null ? dev : test));
         }
         switch (task.lstSplit()) {
@@ -88,6 +89,14 @@ public enum Protocol {
             default:
                 throw new IllegalArgumentException("task " + task.name() + " has no LST split (" + task.lstSplit() + "); use " + STANDARD);
         }
+    }
+
+    /** Official splits this protocol reads for the task. */
+    List<String> needed(Task task) {
+        String dev = task.devSplit(), test = task.testSplit();
+        if (this == LST && task.lstSplit() == Task.LstSplit.MNLI) return List.of("train", "dev_mismatched", "dev_matched");
+        if (this == LST && task.lstSplit() == Task.LstSplit.NONE) return List.of();
+        return test == null || (this == LST && task.lstSplit() != Task.LstSplit.OFFICIAL) ? List.of("train", dev) : List.of("train", dev, test);
     }
 
     /** The first {@code k} of a seeded permutation, then the rest; each part in file order. */

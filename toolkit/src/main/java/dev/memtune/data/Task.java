@@ -96,17 +96,26 @@ public final class Task {
      * @throws DataException        naming file and line, when a row does not fit the layout
      */
     public List<Example> read(Path dataDir, String split) {
-        List<Path> paths = new ArrayList<>();
-        for (String f : files(split)) {
-            Path p = dataDir.resolve(f);
-            if (!Files.isRegularFile(p)) throw new MissingDataException(name, split, p, hint());
-            paths.add(p);
-        }
+        require(dataDir, split);
+        List<Path> paths = files(split).stream().map(dataDir::resolve).toList();
         try {
             return reader.read(paths, split);
         } catch (IOException e) {
             throw new UncheckedIOException("task " + name + ": cannot read " + paths + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Throws one {@link MissingDataException} listing every absent file of these splits; returns quietly when all are there. */
+    public void require(Path dataDir, String... splitNames) {
+        List<String> bad = new ArrayList<>();
+        List<Path> absent = new ArrayList<>();
+        for (String s : splitNames)
+            for (String f : files(s))
+                if (!Files.isRegularFile(dataDir.resolve(f))) {
+                    if (!bad.contains(s)) bad.add(s);
+                    absent.add(dataDir.resolve(f));
+                }
+        if (!absent.isEmpty()) throw new MissingDataException(name, bad, absent, dataDir, hint());
     }
 
     /** {@link #load(Path, Protocol, long)} from {@link Tasks#dataDir()} with seed {@link Protocol#DEFAULT_SEED}. */
