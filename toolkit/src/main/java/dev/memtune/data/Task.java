@@ -72,6 +72,9 @@ public final class Task {
 
     public LstSplit lstSplit() { return lstSplit; }
 
+    /** The reader of this task's official layout (for files outside the data folder, e.g. a download being verified). */
+    public SplitReader reader() { return reader; }
+
     /** Files of a split relative to the data folder, e.g. {@code [rte/train.tsv]}. */
     public List<String> files(String split) {
         List<String> f = splits.get(split);
