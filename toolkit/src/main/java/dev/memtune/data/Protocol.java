@@ -31,7 +31,7 @@ import java.util.List;
  * test split (OpenBookQA, ARC, SciQ) reports on it instead (validation = dev, test = test).
  *
  * <h2>Shuffling</h2>
- * {@link Shuffle#permutation(int, long)}: Fisher-Yates on {@code SplittableRandom(seed)}; the
+ * {@link Shuffle#permutation(int, long)}: Fisher-Yates on a SplitMix64 stream of the seed; the
  * selected subsets are then returned in file order. Same seed, same split, on any JVM. It is not
  * {@code torch.randperm}, so the exact examples differ from the LST code's, not the sizes.
  */

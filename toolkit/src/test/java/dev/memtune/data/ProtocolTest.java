@@ -72,6 +72,23 @@ class ProtocolTest {
         assertFalse(Arrays.equals(Shuffle.permutation(100, 42), Shuffle.permutation(100, 43)));
     }
 
+    /** The generator is SplitMix64: the JDK's SplittableRandom(seed).nextLong() is an independent implementation of it. */
+    @Test
+    void generatorIsSplitMix64() {
+        for (long seed : new long[] {0, 42, -7, 1234567}) {
+            Shuffle s = new Shuffle(seed);
+            java.util.SplittableRandom ref = new java.util.SplittableRandom(seed);
+            for (int i = 0; i < 100; i++) assertEquals(ref.nextLong(), s.nextLong());
+        }
+        // draws below a bound are uniform: chi-square over 10 bins of 100k draws stays small
+        Shuffle s = new Shuffle(1);
+        int[] bins = new int[10];
+        for (int i = 0; i < 100_000; i++) bins[s.below(10)]++;
+        double chi = 0;
+        for (int b : bins) chi += (b - 10_000.0) * (b - 10_000.0) / 10_000.0;
+        assertTrue(chi < 27.9, "chi-square " + chi + " (p=0.001 critical value for 9 dof is 27.88)");
+    }
+
     /** MNLI files are not staged here: a small synthetic set in the official 12/16-column layout. */
     @Test
     void mnliLstUsesMismatchedForValidationAndMatchedForTest(@TempDir Path dir) throws IOException {
