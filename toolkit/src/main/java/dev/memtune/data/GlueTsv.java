@@ -32,18 +32,17 @@ public record GlueTsv(boolean header, int columns, boolean minColumns, int idCol
     @Override
     public List<Example> read(List<Path> files, String split) throws IOException {
         Path file = files.get(0);
-        List<String> lines = TextFiles.lines(file);
-        List<Example> out = new ArrayList<>(lines.size());
-        for (int i = header ? 1 : 0; i < lines.size(); i++) {
-            long lineNo = i + 1;
-            String[] f = TextFiles.tabs(lines.get(i));
+        List<Example> out = new ArrayList<>();
+        TextFiles.forEach(file, (lineNo, line) -> {
+            if (header && lineNo == 1) return;
+            String[] f = TextFiles.tabs(line);
             if (minColumns ? f.length < columns : f.length != columns)
                 throw new DataException(file, lineNo, "expected " + (minColumns ? "at least " : "") + columns
                         + " tab-separated fields, found " + f.length);
             String id = idColumn == NONE ? split + "-" + out.size() : col(f, idColumn);
             String b = textB == NONE ? null : col(f, textB);
             out.add(Example.pair(id, col(f, textA), b, parseLabel(col(f, label), file, lineNo)));
-        }
+        });
         return out;
     }
 

@@ -68,6 +68,18 @@ class MalformedDataTest {
         assertEquals(List.of(Example.pair("dev-0", "He said \"yes.", "\"Yes,\" he said.", 1)), ex, "BOM and CRLF dropped, quotes kept");
     }
 
+    @Test
+    void invalidUtf8NamesLineAndBareCarriageReturnStaysText() throws IOException {
+        Path f = dir.resolve("sst2/dev.tsv");
+        Files.createDirectories(f.getParent());
+        Files.write(f, new byte[] {'s', '\t', 'l', '\n', 'o', 'k', '\t', '1', '\n', 'b', (byte) 0xC3, '(', '\t', '0', '\n'});
+        DataException e = assertThrows(DataException.class, () -> Tasks.get("sst2").read(dir, "dev"));
+        assertEquals(3, e.line());
+        assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
+        Files.writeString(f, "sentence\tlabel\na\rb\t1\n");
+        assertEquals("a\rb", Tasks.get("sst2").read(dir, "dev").get(0).textA());
+    }
+
     static Stream<String> everyTask() { return Tasks.names().stream(); }
 
     @ParameterizedTest
