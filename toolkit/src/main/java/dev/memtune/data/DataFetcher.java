@@ -91,9 +91,9 @@ public final class DataFetcher {
     }
 
     /**
-     * Checks the files of the given task folders (null: every file of the table) in the data
-     * folder; files of the folder that the table does not list are reported as ABSENT-from-table
-     * lines by {@link #unlisted()}.
+     * Checks the table's files of the given task folders (null: every file of the table) in the
+     * data folder; absent files come back as {@link Status#ABSENT}. Files the table does not list
+     * are found by {@link #unlisted()}.
      */
     public List<Check> verify(Collection<String> folders) throws IOException {
         List<Check> out = new ArrayList<>();

@@ -58,7 +58,7 @@ public final class Task {
     /** The task score of the papers (CoLA MCC, MRPC/QQP F1-accuracy mean, STS-B Pearson-Spearman mean, else accuracy). */
     public Metric mainMetric() { return mainMetric; }
 
-    /** One of the 9 GLUE tasks (MNLI counted once). */
+    /** A GLUE benchmark task (true for mnli and mnli-mm; the GLUE average uses {@link Tasks#GLUE_AVERAGE_TASKS}). */
     public boolean isGlue() { return glue; }
 
     /** Official split names in declaration order, e.g. {@code [train, dev]}, MNLI {@code [train, dev_matched, dev_mismatched]}. */
