@@ -188,6 +188,37 @@ class LstTest {
         assertArrayEquals(b.get(nd.create(rows)).toFloatArray(), side.get(name + ".bias").toFloatArray(), 0f, name + " bias");
     }
 
+    /** Importance is a sum over rows taken one at a time (batch size 1), limited to fisher_samples rows. */
+    @Test
+    void fisherImportanceSumsPerRowSquaredGradients() {
+        try (NDManager nd = NDManager.newBaseManager(); Backbone b = Backbones.create("tiny-bert", 12)) {
+            BertModel bert = (BertModel) b;
+            Batch two = batch(nd);
+            NDArray labels = nd.create(new long[]{1, 0});
+            Batch row0 = Batch.encoder(two.inputIds().get("0:1"), two.attentionMask().get("0:1"), two.tokenTypeIds().get("0:1"));
+            Batch row1 = Batch.encoder(two.inputIds().get("1:2"), two.attentionMask().get("1:2"), two.tokenTypeIds().get("1:2"));
+            HeadSpec spec = HeadSpec.classification(2);
+            java.util.function.Function<List<LstInitializer.Sample>, Map<String, NDArray>> imp = s -> {
+                ai.djl.engine.Engine.getInstance().setRandomSeed(77);          // the same fresh head every time
+                return LstInitializer.fisherImportance(bert, spec, s, 10);
+            };
+            Map<String, NDArray> both = imp.apply(List.of(new LstInitializer.Sample(two, labels)));
+            Map<String, NDArray> a = imp.apply(List.of(new LstInitializer.Sample(row0, labels.get("0:1"))));
+            Map<String, NDArray> c = imp.apply(List.of(new LstInitializer.Sample(row1, labels.get("1:2"))));
+            String n = "encoder.layer.1.attention.self.query.weight";
+            assertTrue(a.get(n).sum().getFloat() > 0);
+            for (String k : List.of(n, "encoder.layer.0.output.dense.weight", "embeddings.word_embeddings.weight")) {
+                float[] want = a.get(k).add(c.get(k)).toFloatArray(), got = both.get(k).toFloatArray();
+                float scale = a.get(k).add(c.get(k)).abs().max().getFloat();
+                for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4f * scale, k + "[" + i + "]");
+            }
+            ai.djl.engine.Engine.getInstance().setRandomSeed(77);
+            Map<String, NDArray> first = LstInitializer.fisherImportance(bert, spec, List.of(new LstInitializer.Sample(two, labels)), 1);
+            assertArrayEquals(a.get(n).toFloatArray(), first.get(n).toFloatArray(), 1e-6f * a.get(n).abs().max().getFloat());
+            assertTrue(bert.namedParams().values().stream().noneMatch(p -> p.trainable() || p.data().hasGradient()), "flags restored");
+        }
+    }
+
     @Test
     void topKeepsLargestScoresInIndexOrder() {
         assertArrayEquals(new int[]{1, 3}, LstInitializer.top(new double[]{0.1, 5, 0.2, 7}, 2));
