@@ -53,4 +53,44 @@ public final class LstModel extends TunedModel {
         if (mask != b.attentionMask()) mask.close();
         return side.upsample.forward(s);                                  // [B,T,d]
     }
+
+    /**
+     * What the side network reads from the backbone for a batch: the embedding output, then the
+     * output of each kept layer, in order ([B,T,d] each, no gradient). With backbone dropout off
+     * these do not change between epochs, so a cache can store them and train on
+     * {@link #sideFeatures} alone. The caller closes the arrays.
+     */
+    public java.util.List<NDArray> ladderInputs(Batch b) {
+        java.util.List<NDArray> out = new java.util.ArrayList<>();
+        NDArray types = b.tokenTypeIds() != null ? b.tokenTypeIds() : b.inputIds().zerosLike();
+        NDArray mask = b.attentionMask() != null ? b.attentionMask() : b.inputIds().onesLike();
+        NDArray ext = BertModel.extendedMask(mask);
+        NDArray h;
+        try (NDScope s = new NDScope()) {
+            h = F.keep(bert.embeddings.forward(b.inputIds(), types));
+        }
+        out.add(h);
+        boolean handedOut = true;
+        for (int i = 0; i <= side.kept.get(side.kept.size() - 1); i++) {   // layers above the last kept one are not needed
+            NDArray next = bert.layer(i).forward(h, ext, false).hidden();
+            if (!handedOut) h.close();
+            h = next;
+            handedOut = side.slot(i) >= 0;
+            if (handedOut) out.add(h);
+        }
+        ext.close();
+        if (types != b.tokenTypeIds()) types.close();
+        if (mask != b.attentionMask()) mask.close();
+        return out;
+    }
+
+    /** The side network and up-projection on ladder inputs from {@link #ladderInputs} (or a cache of them): [B,T,d]. */
+    public NDArray sideFeatures(java.util.List<NDArray> ladderInputs, NDArray attentionMask) {
+        if (ladderInputs.size() != side.kept.size() + 1)
+            throw new IllegalArgumentException("lst: expected " + (side.kept.size() + 1) + " ladder inputs (embeddings + kept layers), got " + ladderInputs.size());
+        NDArray ext = BertModel.extendedMask(attentionMask);
+        NDArray s = side.first_downsample.forward(ladderInputs.get(0));
+        for (int k = 0; k < side.kept.size(); k++) s = side.step(k, s, ladderInputs.get(k + 1), ext);
+        return side.upsample.forward(s);
+    }
 }

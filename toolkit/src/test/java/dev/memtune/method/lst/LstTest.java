@@ -101,6 +101,18 @@ class LstTest {
         }
     }
 
+    @Test
+    void cachedLadderInputsGiveTheSameFeatures() {
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = lst("tiny-bert", Map.of("kept_layers", "0"))) {
+            m.train(false);
+            LstModel l = (LstModel) m;
+            Batch in = batch(nd);
+            List<NDArray> cache = l.ladderInputs(in);
+            assertEquals(2, cache.size());
+            assertArrayEquals(m.features(in).toFloatArray(), l.sideFeatures(cache, in.attentionMask()).toFloatArray(), 0f);
+        }
+    }
+
     static void assertBackboneUntouchedByStep(TunedModel m, NDManager nd) {
         Map<String, float[]> before = new LinkedHashMap<>();
         m.backbone.namedParams().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
