@@ -1,0 +1,272 @@
+package dev.memtune.backbone.bert;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.memtune.backbone.*;
+import dev.memtune.nn.*;
+import dev.memtune.nn.Module;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * BERT-family encoder with Hugging Face {@code BertModel} semantics and parameter names:
+ * post-LayerNorm blocks, exact (erf) GELU, absolute position and token-type embeddings, tanh pooler.
+ * Used for bert-base, all-MiniLM-L6-v2 and bge-small-en-v1.5.
+ *
+ * <pre>
+ *   h0 = LN(E_word[x] + E_pos[0..T) + E_type[s])
+ *   a  = LN(h + Dropout(W_o Attn(h)))          Attn = softmax(Q K^T / sqrt(d_head) + mask) V
+ *   h' = LN(a + Dropout(W_2 GELU(W_1 a)))
+ *   pooled = tanh(W_p h_L[:, 0])
+ * </pre>
+ * Each layer runs in its own {@link NDScope}: only its output (and the captures asked for) leave it.
+ */
+public final class BertModel extends Backbone {
+    public final Embeddings embeddings;
+    public final Encoder encoder;
+    public final Pooler pooler;        // null for exports without a pooler (the ONNX sentence-transformers files)
+
+    public BertModel(NDManager m, BackboneConfig c, boolean withPooler) {
+        super(m, c);
+        if (!c.modelType.equals("bert")) throw new IllegalArgumentException(c.source + ": BertModel needs model_type bert, got " + c.modelType);
+        embeddings = child("embeddings", new Embeddings(m, c));
+        encoder = child("encoder", new Encoder(m, c));
+        pooler = withPooler ? child("pooler", new Pooler(m, c)) : null;
+    }
+
+    public int numLayers() { return encoder.layer.size(); }
+
+    public Layer layer(int i) { return encoder.layer.get(i); }
+
+    /** [B,T] 0/1 mask to the additive [B,1,1,T] mask HF uses (0 keep, dtype-min drop). */
+    public static NDArray extendedMask(NDArray attentionMask) {
+        NDArray m = attentionMask.toType(DataType.FLOAT32, false).expandDims(1).expandDims(1);
+        return m.neg().add(1f).mul(-Float.MAX_VALUE);
+    }
+
+    @Override
+    public BackboneOutput forward(Batch b, Capture cap) {
+        NDArray types = b.tokenTypeIds() != null ? b.tokenTypeIds() : b.inputIds().zerosLike();
+        NDArray mask = b.attentionMask() != null ? b.attentionMask() : b.inputIds().onesLike();
+        NDArray ext = extendedMask(mask);                                  // [B,1,1,T]
+        List<NDArray> hs = new ArrayList<>(), att = new ArrayList<>();
+        NDArray h;
+        try (NDScope s = new NDScope()) {
+            h = F.keep(embeddings.forward(b.inputIds(), types));           // [B,T,H]
+        }
+        if (cap.hiddenStates()) hs.add(h);
+        for (int i = 0; i < numLayers(); i++) {
+            LayerOut o = layer(i).forward(h, ext, cap.attentions());
+            if (!cap.hiddenStates()) h.close();                           // done with the previous state
+            h = o.hidden();
+            if (cap.hiddenStates()) hs.add(h);
+            if (o.probs() != null) att.add(o.probs());
+        }
+        NDArray pooled = null;
+        if (pooler != null) try (NDScope s = new NDScope()) { pooled = F.keep(pooler.forward(h)); }
+        ext.close();
+        if (types != b.tokenTypeIds()) types.close();
+        if (mask != b.attentionMask()) mask.close();
+        return BackboneOutput.encoder(h, pooled, hs, att);
+    }
+
+    /** Output of one layer: the new hidden state and, if asked, its attention probabilities. */
+    public record LayerOut(NDArray hidden, NDArray probs) {}
+
+    // ---- architecture, in order ------------------------------------------------------------------
+
+    public static final class Embeddings extends Module {
+        public final Embedding word_embeddings, position_embeddings, token_type_embeddings;
+        public final LayerNorm LayerNorm;
+        private final double dropout;
+
+        Embeddings(NDManager m, BackboneConfig c) {
+            super(m);
+            int h = c.hiddenSize();
+            word_embeddings = child("word_embeddings", new Embedding(m, c.vocabSize(), h));
+            position_embeddings = child("position_embeddings", new Embedding(m, c.integer("max_position_embeddings"), h));
+            token_type_embeddings = child("token_type_embeddings", new Embedding(m, c.integer("type_vocab_size", 2), h));
+            LayerNorm = child("LayerNorm", new LayerNorm(m, h, c.number("layer_norm_eps", 1e-12)));
+            dropout = c.number("hidden_dropout_prob", 0.1);
+        }
+
+        public NDArray forward(NDArray ids, NDArray types) {              // [B,T] -> [B,T,H]
+            long t = ids.getShape().get(1);
+            if (t > position_embeddings.num)
+                throw new IllegalArgumentException("sequence length " + t + " exceeds max_position_embeddings " + position_embeddings.num);
+            NDArray pos = manager.arange(0, (int) t).toType(DataType.INT64, false).expandDims(0);   // [1,T]
+            NDArray x = word_embeddings.forward(ids).add(position_embeddings.forward(pos)).add(token_type_embeddings.forward(types));
+            return F.dropout(LayerNorm.forward(x), dropout, training);
+        }
+    }
+
+    public static final class SelfAttention extends Module {
+        public Linear query, key, value;
+        final int heads, headDim;
+        final double dropout;
+
+        SelfAttention(NDManager m, BackboneConfig c) {
+            super(m);
+            int h = c.hiddenSize();
+            heads = c.numHeads();
+            headDim = h / heads;
+            query = child("query", new Linear(m, h, h, true));
+            key = child("key", new Linear(m, h, h, true));
+            value = child("value", new Linear(m, h, h, true));
+            dropout = c.number("attention_probs_dropout_prob", 0.1);
+        }
+
+        @Override
+        protected void onChildReplaced(String name, Module mod) {
+            switch (name) {
+                case "query" -> query = (Linear) mod;
+                case "key" -> key = (Linear) mod;
+                case "value" -> value = (Linear) mod;
+                default -> super.onChildReplaced(name, mod);
+            }
+        }
+
+        NDArray split(NDArray x) {                                        // [B,T,H] -> [B,h,T,d]
+            Shape s = x.getShape();
+            return x.reshape(s.get(0), s.get(1), heads, headDim).transpose(0, 2, 1, 3);
+        }
+
+        /** Returns the context [B,T,H]; puts the probabilities [B,h,T,T] in probsOut[0] if non-null. */
+        public NDArray forward(NDArray x, NDArray ext, NDArray[] probsOut) {
+            NDArray q = split(query.forward(x)), k = split(key.forward(x)), v = split(value.forward(x));
+            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)).add(ext);
+            NDArray probs = scores.softmax(-1);
+            if (probsOut != null) probsOut[0] = probs;
+            NDArray ctx = F.dropout(probs, dropout, training).matMul(v);  // [B,h,T,d]
+            Shape s = x.getShape();
+            return ctx.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), s.get(2));
+        }
+    }
+
+    /** Dense + dropout, optional adapter, then residual and LayerNorm (HF BertSelfOutput/BertOutput). */
+    public static final class ResidualOutput extends Module {
+        public Linear dense;
+        public final LayerNorm LayerNorm;
+        private Unary adapter;           // Houlsby adapter slot, null when none
+        private final double dropout;
+
+        ResidualOutput(NDManager m, BackboneConfig c, int in) {
+            super(m);
+            int h = c.hiddenSize();
+            dense = child("dense", new Linear(m, in, h, true));
+            LayerNorm = child("LayerNorm", new LayerNorm(m, h, c.number("layer_norm_eps", 1e-12)));
+            dropout = c.number("hidden_dropout_prob", 0.1);
+        }
+
+        /** Inserts a module applied to the sub-layer output before the residual (Houlsby et al., 2019). */
+        public <A extends Module & Unary> void setAdapter(A a) {
+            adapter = a;
+            child("adapter", a);
+        }
+
+        @Override
+        protected void onChildReplaced(String name, Module mod) {
+            if (name.equals("dense")) dense = (Linear) mod;
+            else if (name.equals("adapter")) adapter = (Unary) mod;
+            else super.onChildReplaced(name, mod);
+        }
+
+        /** The sub-layer's own contribution before residual and norm: adapter(dropout(dense(x))). */
+        public NDArray branch(NDArray x) {
+            NDArray h = F.dropout(dense.forward(x), dropout, training);
+            return adapter == null ? h : adapter.forward(h);
+        }
+
+        public NDArray forward(NDArray x, NDArray residual) {
+            return LayerNorm.forward(branch(x).add(residual));
+        }
+    }
+
+    public static final class Attention extends Module {
+        public final SelfAttention self;
+        public final ResidualOutput output;
+
+        Attention(NDManager m, BackboneConfig c) {
+            super(m);
+            self = child("self", new SelfAttention(m, c));
+            output = child("output", new ResidualOutput(m, c, c.hiddenSize()));
+        }
+
+        public NDArray forward(NDArray x, NDArray ext, NDArray[] probsOut) {
+            return output.forward(self.forward(x, ext, probsOut), x);
+        }
+    }
+
+    public static final class Intermediate extends Module {
+        public Linear dense;
+
+        Intermediate(NDManager m, BackboneConfig c) {
+            super(m);
+            String act = c.str("hidden_act", "gelu");
+            if (!act.equals("gelu")) throw new IllegalArgumentException(c.source + ": hidden_act '" + act + "' not supported for bert (gelu)");
+            dense = child("dense", new Linear(m, c.hiddenSize(), c.intermediateSize(), true));
+        }
+
+        @Override
+        protected void onChildReplaced(String name, Module mod) {
+            if (name.equals("dense")) dense = (Linear) mod; else super.onChildReplaced(name, mod);
+        }
+
+        public NDArray forward(NDArray x) { return F.gelu(dense.forward(x)); }
+    }
+
+    public static final class Layer extends Module {
+        public final Attention attention;
+        public final Intermediate intermediate;
+        public final ResidualOutput output;
+
+        Layer(NDManager m, BackboneConfig c) {
+            super(m);
+            attention = child("attention", new Attention(m, c));
+            intermediate = child("intermediate", new Intermediate(m, c));
+            output = child("output", new ResidualOutput(m, c, c.intermediateSize()));
+        }
+
+        /** Attention sub-layer with its residual and norm. */
+        public NDArray attentionBlock(NDArray x, NDArray ext, NDArray[] probsOut) { return attention.forward(x, ext, probsOut); }
+
+        /** Feed-forward sub-layer with its residual and norm. */
+        public NDArray ffnBlock(NDArray a) { return output.forward(intermediate.forward(a), a); }
+
+        /** Runs the layer in its own scope; everything but the returned tensors is closed. */
+        public LayerOut forward(NDArray x, NDArray ext, boolean wantProbs) {
+            try (NDScope s = new NDScope()) {
+                NDArray[] probs = wantProbs ? new NDArray[1] : null;
+                NDArray y = ffnBlock(attentionBlock(x, ext, probs));
+                return new LayerOut(F.keep(y), wantProbs ? F.keep(probs[0]) : null);
+            }
+        }
+    }
+
+    public static final class Encoder extends Module {
+        public final ModuleList<Layer> layer;
+
+        Encoder(NDManager m, BackboneConfig c) {
+            super(m);
+            layer = child("layer", new ModuleList<>(m, c.numLayers(), i -> new Layer(m, c)));
+        }
+    }
+
+    public static final class Pooler extends Module {
+        public final Linear dense;
+
+        Pooler(NDManager m, BackboneConfig c) {
+            super(m);
+            dense = child("dense", new Linear(m, c.hiddenSize(), c.hiddenSize(), true));
+        }
+
+        public NDArray forward(NDArray h) {                                // [B,T,H] -> [B,H]
+            return dense.forward(h.get(new NDIndex(":, 0, :"))).tanh();
+        }
+    }
+}

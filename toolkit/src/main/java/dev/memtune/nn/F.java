@@ -1,0 +1,34 @@
+package dev.memtune.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+
+/**
+ * Stateless functions shared by the models. Dropout draws from the engine's global generator, so a
+ * caller that reseeds the engine ({@code Engine.setRandomSeed}) before a sub-network replays the
+ * same masks (MEFT's reversible backward relies on this).
+ */
+public final class F {
+    private F() {}
+
+    /** Inverted dropout: identity when not training or p == 0. */
+    public static NDArray dropout(NDArray x, double p, boolean training) {
+        if (!training || p <= 0) return x;
+        return ai.djl.nn.norm.Dropout.dropout(x, (float) p, true).singletonOrThrow();
+    }
+
+    /** Exact (erf) GELU, as HF's "gelu". */
+    public static NDArray gelu(NDArray x) { return x.getNDArrayInternal().gelu(); }
+
+    /** Tanh-approximated GELU, HF's "gelu_new" (T5 v1.1 gated-gelu). */
+    public static NDArray geluTanh(NDArray x) {
+        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
+        return x.mul(0.5f).mul(inner.tanh().add(1f));
+    }
+
+    /** Keeps {@code keep} (and whatever it shares storage with) alive past the current NDScope. */
+    public static NDArray keep(NDArray keep) {
+        if (keep != null) NDScope.unregister(keep);
+        return keep;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.memtune.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * A named tensor of a {@link Module}: its value lives in the owning module's manager. Trainable
+ * parameters record gradients; frozen ones never do (they are constants to the autograd graph).
+ */
+public final class Param {
+    private final String name;
+    private NDArray data;
+    private boolean trainable;
+
+    Param(String name, NDArray data) {
+        this.name = name;
+        this.data = data;
+        this.trainable = false;
+    }
+
+    /** The local name, e.g. {@code weight}; full names come from {@link Module#namedParams()}. */
+    public String name() { return name; }
+
+    public NDArray data() { return data; }
+
+    public boolean trainable() { return trainable; }
+
+    public long numel() { return data.getShape().size(); }
+
+    /** Turns gradient recording on or off for this parameter. */
+    public void setTrainable(boolean on) {
+        if (on == trainable) return;
+        trainable = on;
+        data.setRequiresGradient(on);
+    }
+
+    /** The accumulated gradient, or null when frozen or before the first backward. */
+    public NDArray grad() {
+        return trainable ? data.getGradient() : null;
+    }
+
+    /** Zeros the gradient in place: DJL accumulates gradients across collectors. */
+    public void zeroGrad() {
+        if (!trainable) return;
+        NDArray g = data.getGradient();
+        if (g != null) g.muli(0);
+    }
+
+    /**
+     * Replaces the value (same shape required), keeping the trainable flag. The old value is
+     * closed.
+     */
+    public void set(NDArray value) {
+        if (!value.getShape().equals(data.getShape()))
+            throw new IllegalArgumentException("parameter " + name + ": shape " + value.getShape() + " does not match " + data.getShape());
+        NDArray old = data;
+        value.attach(old.getManager());
+        boolean t = trainable;
+        trainable = false;
+        data = value;
+        old.close();
+        if (t) setTrainable(true);
+    }
+}

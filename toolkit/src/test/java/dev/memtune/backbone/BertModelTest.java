@@ -1,0 +1,81 @@
+package dev.memtune.backbone;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.memtune.nn.Param;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Behaviour of the BERT encoder that needs no reference weights (reference outputs: see BackboneFixtureTest). */
+class BertModelTest {
+    static Batch batch(NDManager m, long[][] ids, long[][] mask) {
+        return Batch.encoder(m.create(ids), m.create(mask), m.zeros(new Shape(ids.length, ids[0].length), ai.djl.ndarray.types.DataType.INT64));
+    }
+
+    @Test
+    void shapesCapturesAndHfNames() {
+        try (Backbone b = Backbones.create("tiny-bert", 1); NDManager m = NDManager.newBaseManager()) {
+            var names = b.namedParams().keySet();
+            assertTrue(names.contains("embeddings.word_embeddings.weight"));
+            assertTrue(names.contains("encoder.layer.1.attention.self.query.weight"));
+            assertTrue(names.contains("encoder.layer.1.output.LayerNorm.bias"));
+            assertTrue(names.contains("pooler.dense.weight"));
+            try (BackboneOutput o = b.forward(batch(m, new long[][]{{2, 5, 7, 3}}, new long[][]{{1, 1, 1, 1}}), Capture.ALL)) {
+                assertEquals(new Shape(1, 4, 32), o.lastHiddenState().getShape());
+                assertEquals(3, o.hiddenStates().size());                 // embeddings + 2 layers
+                assertEquals(2, o.attentions().size());
+                assertEquals(new Shape(1, 4, 4, 4), o.attentions().get(0).getShape());
+                // attention rows are distributions
+                assertEquals(1.0, o.attentions().get(1).sum(new int[]{3}).mean().getFloat(), 1e-5);
+                assertEquals(new Shape(1, 32), o.pooled().getShape());
+            }
+        }
+    }
+
+    @Test
+    void paddingDoesNotChangeRealTokens() {
+        try (Backbone b = Backbones.create("tiny-bert", 2); NDManager m = NDManager.newBaseManager()) {
+            NDArray a = b.forward(batch(m, new long[][]{{2, 5, 7, 3}}, new long[][]{{1, 1, 1, 1}}), Capture.NONE).lastHiddenState();
+            NDArray p = b.forward(batch(m, new long[][]{{2, 5, 7, 3, 0, 0}}, new long[][]{{1, 1, 1, 1, 0, 0}}), Capture.NONE).lastHiddenState();
+            float diff = a.sub(p.get(new NDIndex(":, 0:4, :"))).abs().max().getFloat();
+            assertTrue(diff < 1e-5, "padding changed real token outputs by " + diff);
+        }
+    }
+
+    /** Per-layer scoping closes intermediates; the autograd graph must still give the right gradient. */
+    @Test
+    void gradientMatchesFiniteDifferences() {
+        try (Backbone b = Backbones.create("tiny-bert", 3); NDManager m = NDManager.newBaseManager()) {
+            Batch in = batch(m, new long[][]{{2, 5, 7, 3, 9}}, new long[][]{{1, 1, 1, 1, 1}});
+            NDArray r = m.randomNormal(new Shape(1, 5, 32));
+            Param p = b.namedParams().get("encoder.layer.0.intermediate.dense.bias");
+            b.setTrainable(n -> n.equals("encoder.layer.0.intermediate.dense.bias"));
+            NDArray g;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray loss = b.forward(in, Capture.NONE).lastHiddenState().mul(r).sum();
+                gc.backward(loss);
+            }
+            g = p.grad().duplicate();
+            p.setTrainable(false);
+            float[] v = p.data().toFloatArray();
+            for (int j : new int[]{0, 7, 30}) {
+                double eps = 1e-2;
+                double[] f = new double[2];
+                for (int s = 0; s < 2; s++) {
+                    float[] w = v.clone();
+                    w[j] += (float) (s == 0 ? eps : -eps);
+                    p.set(m.create(w));
+                    f[s] = b.forward(in, Capture.NONE).lastHiddenState().mul(r).sum().getFloat();
+                }
+                p.set(m.create(v));
+                double fd = (f[0] - f[1]) / (2 * eps), ad = g.getFloat(j);
+                assertEquals(fd, ad, 2e-2 * Math.max(1, Math.abs(fd)), "d loss / d bias[" + j + "]");
+            }
+        }
+    }
+}
