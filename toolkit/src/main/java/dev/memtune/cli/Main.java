@@ -17,6 +17,7 @@ public final class Main {
         COMMANDS.put("bench", "dev.memtune.bench.BenchCommand");
         COMMANDS.put("kernel", "dev.memtune.kernel.KernelCommand");
         COMMANDS.put("run", "dev.memtune.kernel.runner.RunCommand");
+        COMMANDS.put("report", "dev.memtune.report.ReportCommand");
     }
 
     public static void main(String[] argv) {

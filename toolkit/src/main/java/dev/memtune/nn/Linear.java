@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
 public class Linear extends Module implements Unary {
     public final int in, out;
     public final Param weight;
-    public final Param bias; // null when bias=false (T5)
+    public Param bias; // null when bias=false (T5) until enableBias()
 
     public Linear(NDManager m, int in, int out, boolean bias) {
         super(m);
@@ -16,6 +16,12 @@ public class Linear extends Module implements Unary {
         this.out = out;
         this.weight = param("weight", new Shape(out, in));
         this.bias = bias ? param("bias", new Shape(out)) : null;
+    }
+
+    /** Adds a zero bias to a bias-free layer (BitFit on T5); returns the bias parameter. */
+    public Param enableBias() {
+        if (bias == null) bias = param("bias", new ai.djl.ndarray.types.Shape(out));
+        return bias;
     }
 
     public NDArray forward(NDArray x) {                        // x: [..., in] -> [..., out]

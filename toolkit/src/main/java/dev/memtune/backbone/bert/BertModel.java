@@ -149,21 +149,27 @@ public final class BertModel extends Backbone {
     }
 
     /** Dense + dropout, optional adapter, then residual and LayerNorm (HF BertSelfOutput/BertOutput). */
-    public static final class ResidualOutput extends Module {
+    public static final class ResidualOutput extends Module implements AdapterSlot {
         public Linear dense;
+        private final String kind;
         public final LayerNorm LayerNorm;
         private Unary adapter;           // Houlsby adapter slot, null when none
         private final double dropout;
 
-        ResidualOutput(NDManager m, BackboneConfig c, int in) {
+        ResidualOutput(NDManager m, BackboneConfig c, int in, String kind) {
             super(m);
+            this.kind = kind;
             int h = c.hiddenSize();
             dense = child("dense", new Linear(m, in, h, true));
             LayerNorm = child("LayerNorm", new LayerNorm(m, h, c.number("layer_norm_eps", 1e-12)));
             dropout = c.number("hidden_dropout_prob", 0.1);
         }
 
+        @Override
+        public String slotKind() { return kind; }
+
         /** Inserts a module applied to the sub-layer output before the residual (Houlsby et al., 2019). */
+        @Override
         public <A extends Module & Unary> void setAdapter(A a) {
             adapter = a;
             child("adapter", a);
@@ -194,7 +200,7 @@ public final class BertModel extends Backbone {
         Attention(NDManager m, BackboneConfig c) {
             super(m);
             self = child("self", new SelfAttention(m, c));
-            output = child("output", new ResidualOutput(m, c, c.hiddenSize()));
+            output = child("output", new ResidualOutput(m, c, c.hiddenSize(), "attention"));
         }
 
         public NDArray forward(NDArray x, NDArray ext, NDArray[] probsOut) {
@@ -229,7 +235,7 @@ public final class BertModel extends Backbone {
             super(m);
             attention = child("attention", new Attention(m, c));
             intermediate = child("intermediate", new Intermediate(m, c));
-            output = child("output", new ResidualOutput(m, c, c.intermediateSize()));
+            output = child("output", new ResidualOutput(m, c, c.intermediateSize(), "ffn"));
         }
 
         /** Attention sub-layer with its residual and norm. */

@@ -1,0 +1,15 @@
+package dev.memtune.method;
+
+import dev.memtune.backbone.Backbone;
+
+/**
+ * A fine-tuning method. {@link #attach} takes ownership of the backbone: it inserts or wraps modules,
+ * adds the task head, and declares its trainable parameters; {@link Freeze} freezes the rest.
+ */
+public interface Method {
+    MethodConfig config();
+
+    default String name() { return config().method(); }
+
+    TunedModel attach(Backbone backbone, HeadSpec head);
+}

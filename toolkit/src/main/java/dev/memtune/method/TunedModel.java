@@ -1,0 +1,91 @@
+package dev.memtune.method;
+
+import ai.djl.ndarray.NDArray;
+import dev.memtune.backbone.Backbone;
+import dev.memtune.backbone.BackboneOutput;
+import dev.memtune.backbone.Batch;
+import dev.memtune.backbone.Capture;
+import dev.memtune.backbone.LmBackbone;
+import dev.memtune.nn.Module;
+import dev.memtune.nn.Param;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A backbone with a method attached and a task head: what training, evaluation and the profiler
+ * run. Parameter names are {@code backbone.*} (HF names below that), {@code head.*} and the
+ * method's own modules. Methods that change the forward (LST, MEFT, SymTune) override
+ * {@link #features} (and for text-to-text {@link #lmHidden}).
+ */
+public class TunedModel extends Module implements AutoCloseable {
+    public final Backbone backbone;
+    public final HeadSpec spec;
+    public final MethodConfig config;
+    protected Head head;                 // null for lm
+
+    public TunedModel(Backbone backbone, HeadSpec spec, MethodConfig config) {
+        super(backbone.manager());
+        this.backbone = child("backbone", backbone);
+        this.spec = spec;
+        this.config = config;
+    }
+
+    /** Adds the task head on features of width {@code dim}; methods call this once in attach. */
+    protected void addHead(int dim) {
+        if (spec.kind().equals("lm")) {
+            if (!(backbone instanceof LmBackbone)) throw new IllegalArgumentException("head 'lm' needs a T5 or OPT backbone, got " + backbone.config().modelType);
+            return;
+        }
+        String pooling = switch (backbone.config().modelType) { case "t5" -> "mean"; case "opt" -> "last"; default -> "first"; };
+        head = child("head", new Head(manager, spec, dim, pooling, backbone.config().number("hidden_dropout_prob", 0.1)));
+        head.initNormal(0.02);
+    }
+
+    public Head head() { return head; }
+
+    /** Final sequence states [B,T,D] the head reads. Default: the backbone's last hidden state. */
+    public NDArray features(Batch b) {
+        BackboneOutput o = backbone.forward(b, Capture.NONE);
+        return o.lastHiddenState();
+    }
+
+    /** Decoder states for the LM head (text-to-text). Default: the backbone's last hidden state. */
+    public NDArray lmHidden(Batch b) { return features(b); }
+
+    /** Logits of the task: see {@link Head#forward}; for lm, vocabulary logits [B,T,V]. */
+    public NDArray logits(Batch b) {
+        if (head == null) return ((LmBackbone) backbone).lmLogits(lmHidden(b));
+        return head.forward(features(b), b.attentionMask());
+    }
+
+    /** Mean training loss against labels (class ids, scores, choice ids, or target token ids with -100 ignored). */
+    public NDArray loss(Batch b, NDArray labels) {
+        NDArray logits = logits(b);
+        if (head == null) {
+            long v = logits.getShape().get(2);
+            if (backbone.config().modelType.equals("opt")) {           // causal LM: predict token t+1 from t
+                long t = logits.getShape().get(1);
+                logits = logits.get(":, 0:" + (t - 1) + ", :");
+                labels = labels.get(":, 1:");
+            }
+            return Head.crossEntropy(logits.reshape(-1, v), labels.reshape(-1));
+        }
+        return head.loss(logits, labels);
+    }
+
+    /** Trainable parameters of the method itself (head excluded), by full name. */
+    public Map<String, Param> methodParams() {
+        Map<String, Param> out = new LinkedHashMap<>();
+        namedParams().forEach((n, p) -> { if (p.trainable() && !n.startsWith("head.")) out.put(n, p); });
+        return out;
+    }
+
+    /** Trainable method parameters over the backbone's original parameter count (the papers' "share"). */
+    public double trainableShare(long backboneParams) {
+        return (double) methodParams().values().stream().mapToLong(Param::numel).sum() / backboneParams;
+    }
+
+    @Override
+    public void close() { backbone.close(); }
+}

@@ -1,0 +1,37 @@
+package dev.memtune.method.adapter;
+
+import dev.memtune.method.MethodConfig;
+
+import java.util.*;
+
+/** Houlsby adapter settings (adapter-transformers names): {@code reduction_factor}, {@code non_linearity}, placement. */
+public record AdapterConfig(int reductionFactor, String nonLinearity, boolean afterAttention, boolean afterFfn) implements MethodConfig {
+    public AdapterConfig {
+        if (reductionFactor <= 0) throw new IllegalArgumentException("adapter: reduction_factor must be positive, got " + reductionFactor);
+        if (!List.of("relu", "gelu", "swish").contains(nonLinearity)) throw new IllegalArgumentException("adapter: non_linearity must be relu, gelu or swish, got '" + nonLinearity + "'");
+        if (!afterAttention && !afterFfn) throw new IllegalArgumentException("adapter: at least one of after_attention / after_ffn must be true");
+    }
+
+    public String method() { return "adapter"; }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("reduction_factor", reductionFactor); m.put("non_linearity", nonLinearity);
+        m.put("after_attention", afterAttention); m.put("after_ffn", afterFfn);
+        return m;
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    public static final class Builder {
+        private int r = 16;
+        private String act = "relu";
+        private boolean attn = true, ffn = true;
+
+        public Builder setReductionFactor(int r) { this.r = r; return this; }
+        public Builder setNonLinearity(String a) { this.act = a; return this; }
+        public Builder setAfterAttention(boolean b) { this.attn = b; return this; }
+        public Builder setAfterFfn(boolean b) { this.ffn = b; return this; }
+        public AdapterConfig build() { return new AdapterConfig(r, act, attn, ffn); }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.memtune.method.adapter;
+
+import dev.memtune.backbone.Backbone;
+import dev.memtune.method.*;
+import dev.memtune.nn.AdapterSlot;
+import dev.memtune.nn.Module;
+
+import java.util.ArrayList;
+
+/**
+ * Houlsby adapters: an {@link Adapter} on the output of every attention and feed-forward sub-layer,
+ * before the residual sum and norm: {@code LN(x + A(sublayer(x)))}. Only adapters (and the head) train.
+ */
+public final class Adapters implements Method {
+    private final AdapterConfig config;
+
+    public Adapters(AdapterConfig config) { this.config = config; }
+
+    public AdapterConfig config() { return config; }
+
+    public TunedModel attach(Backbone backbone, HeadSpec head) {
+        int d = backbone.config().hiddenSize(), b = Math.max(1, d / config.reductionFactor());
+        int n = 0;
+        for (Module mod : new ArrayList<>(backbone.namedModules().values())) {
+            if (!(mod instanceof AdapterSlot slot)) continue;
+            boolean want = slot.slotKind().equals("attention") ? config.afterAttention() : config.afterFfn();
+            if (want) { slot.setAdapter(new Adapter(backbone.manager(), d, b, config.nonLinearity(), 0.02, true)); n++; }
+        }
+        if (n == 0) throw new IllegalArgumentException("adapter: backbone " + backbone.config().modelType + " exposes no adapter slots");
+        TunedModel m = new TunedModel(backbone, head, config);
+        Heads.add(m, d);
+        Freeze.apply(m, name -> name.contains(".adapter."));
+        return m;
+    }
+}

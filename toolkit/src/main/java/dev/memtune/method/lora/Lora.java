@@ -1,0 +1,48 @@
+package dev.memtune.method.lora;
+
+import dev.memtune.backbone.Backbone;
+import dev.memtune.method.*;
+import dev.memtune.nn.Linear;
+import dev.memtune.nn.Module;
+
+import java.util.*;
+
+/**
+ * LoRA: every target linear layer becomes {@link LoraLinear}; only {@code lora_A}/{@code lora_B}
+ * (and the head) train. Default targets are the attention query and value projections of the
+ * backbone's kind (BERT {@code query,value}; T5 {@code q,v}; OPT {@code q_proj,v_proj}), as in PEFT.
+ */
+public final class Lora implements Method {
+    private final LoraConfig config;
+
+    public Lora(LoraConfig config) { this.config = config; }
+
+    public LoraConfig config() { return config; }
+
+    public static List<String> defaultTargets(String modelType) {
+        return switch (modelType) {
+            case "t5" -> List.of("q", "v");
+            case "opt" -> List.of("q_proj", "v_proj");
+            default -> List.of("query", "value");
+        };
+    }
+
+    public TunedModel attach(Backbone backbone, HeadSpec head) {
+        List<String> targets = config.targetModules() != null ? config.targetModules() : defaultTargets(backbone.config().modelType);
+        Set<String> found = new HashSet<>();
+        for (Module parent : new ArrayList<>(backbone.namedModules().values())) {
+            for (var e : new ArrayList<>(parent.children().entrySet())) {
+                if (targets.contains(e.getKey()) && e.getValue() instanceof Linear l && !(l instanceof LoraLinear)) {
+                    parent.replaceChild(e.getKey(), new LoraLinear(l, config.r(), config.loraAlpha(), config.loraDropout()));
+                    found.add(e.getKey());
+                }
+            }
+        }
+        for (String t : targets)
+            if (!found.contains(t)) throw new IllegalArgumentException("lora: target module '" + t + "' matches no linear layer of this " + backbone.config().modelType + " backbone");
+        TunedModel m = new TunedModel(backbone, head, config);
+        Heads.add(m, backbone.config().hiddenSize());
+        Freeze.apply(m, n -> n.contains(".lora_A.") || n.contains(".lora_B."));
+        return m;
+    }
+}

@@ -1,0 +1,12 @@
+package dev.memtune.nn;
+
+/**
+ * A residual sub-layer (attention or feed-forward) that can apply a module to its output before
+ * the residual sum, where Houlsby adapters go. Backbones implement it on every such sub-layer.
+ */
+public interface AdapterSlot {
+    /** "attention" or "ffn": which sub-layer this slot belongs to. */
+    String slotKind();
+
+    <A extends Module & Unary> void setAdapter(A adapter);
+}

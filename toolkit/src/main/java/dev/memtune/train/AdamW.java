@@ -1,0 +1,88 @@
+package dev.memtune.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import dev.memtune.nn.Param;
+
+import java.util.*;
+
+/**
+ * AdamW with decoupled weight decay (Loshchilov and Hutter, 2019), as {@code torch.optim.AdamW}:
+ * <pre>
+ *   m = b1 m + (1-b1) g;   v = b2 v + (1-b2) g^2
+ *   p = p - lr * wd * p - lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
+ * </pre>
+ * Biases and norm weights get no decay (HF Trainer's grouping). State tensors live with the
+ * parameters; {@link #stateBytes()} counts them for the profiler.
+ */
+public final class AdamW {
+    public final double beta1, beta2, eps, weightDecay;
+    private final Map<String, Param> params;
+    private final Map<String, NDArray[]> state = new LinkedHashMap<>();   // name -> {m, v}
+    private long t;
+
+    public AdamW(Map<String, Param> trainable, double beta1, double beta2, double eps, double weightDecay) {
+        if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1) throw new IllegalArgumentException("adamw: betas must be in [0,1), got " + beta1 + ", " + beta2);
+        if (eps <= 0) throw new IllegalArgumentException("adamw: eps must be positive, got " + eps);
+        if (weightDecay < 0) throw new IllegalArgumentException("adamw: weight_decay must be >= 0, got " + weightDecay);
+        this.params = new LinkedHashMap<>(trainable);
+        this.beta1 = beta1; this.beta2 = beta2; this.eps = eps; this.weightDecay = weightDecay;
+        params.forEach((n, p) -> {
+            NDArray d = p.data();
+            state.put(n, new NDArray[]{d.zerosLike(), d.zerosLike()});
+        });
+    }
+
+    public static boolean decays(String name) {
+        return !(name.endsWith(".bias") || name.contains("LayerNorm") || name.contains("layer_norm") || name.contains("layernorm"));
+    }
+
+    public long step() { return t; }
+
+    /** Applies one update with learning rate {@code lr} to every parameter that has a gradient. */
+    public void update(double lr) {
+        t++;
+        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
+        for (var e : params.entrySet()) {
+            Param p = e.getValue();
+            NDArray g = p.grad();
+            if (g == null) continue;
+            NDArray[] mv = state.get(e.getKey());
+            try (NDScope s = new NDScope()) {
+                NDArray w = p.data();
+                mv[0].muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+                mv[1].muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
+                if (weightDecay > 0 && decays(e.getKey())) w.subi(w.mul((float) (lr * weightDecay)));
+                NDArray denom = mv[1].div((float) bc2).sqrt().addi((float) eps);
+                w.subi(mv[0].div(denom).muli((float) (lr / bc1)));
+            }
+        }
+    }
+
+    /** Bytes of optimizer state (m and v). */
+    public long stateBytes() {
+        long b = 0;
+        for (NDArray[] mv : state.values()) b += 2 * mv[0].getShape().size() * 4;
+        return b;
+    }
+
+    /** Moment tensors by parameter name, for checkpoints. */
+    public Map<String, NDArray[]> state() { return Collections.unmodifiableMap(state); }
+
+    public void setStep(long step) { this.t = step; }
+
+    /** Global L2 norm of all gradients, then scales them so it is at most {@code maxNorm}; returns the norm before. */
+    public static double clipGradNorm(Collection<Param> ps, double maxNorm) {
+        double sq = 0;
+        for (Param p : ps) {
+            NDArray g = p.grad();
+            if (g != null) try (NDScope s = new NDScope()) { sq += g.square().sum().getFloat(); }
+        }
+        double norm = Math.sqrt(sq);
+        if (maxNorm > 0 && norm > maxNorm) {
+            float c = (float) (maxNorm / (norm + 1e-6));
+            for (Param p : ps) { NDArray g = p.grad(); if (g != null) g.muli(c); }
+        }
+        return norm;
+    }
+}

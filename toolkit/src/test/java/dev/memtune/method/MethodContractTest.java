@@ -1,0 +1,107 @@
+package dev.memtune.method;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.memtune.backbone.*;
+import dev.memtune.nn.Param;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.*;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Contract every method keeps, on every tiny backbone: declared parameters only, starting point, learning. */
+class MethodContractTest {
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String bb : Backbones.presets()) {
+            if (!bb.startsWith("tiny-")) continue;
+            for (String m : Methods.names()) out.add(Arguments.of(m, bb));
+        }
+        return out.stream();
+    }
+
+    static Batch batch(NDManager nd, String kind) {
+        long[][] ids = {{2, 5, 7, 3, 9, 4}, {2, 8, 6, 3, 0, 0}};
+        long[][] mask = {{1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 0, 0}};
+        NDArray i = nd.create(ids), m = nd.create(mask);
+        if (kind.equals("t5")) return new Batch(i, m, null, nd.create(new long[][]{{0, 4, 5}, {0, 6, 7}}), nd.ones(new Shape(2, 3), DataType.INT64));
+        return Batch.encoder(i, m, i.zerosLike());
+    }
+
+    /** Snapshot of every parameter value by name. */
+    static Map<String, float[]> snapshot(TunedModel m) {
+        Map<String, float[]> s = new LinkedHashMap<>();
+        m.namedParams().forEach((n, p) -> s.put(n, p.data().toFloatArray()));
+        return s;
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("cases")
+    void onlyDeclaredParamsChangeAndLossFalls(String method, String backbone) {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            Backbone b = Backbones.create(backbone, 7);
+            String kind = b.config().modelType;
+            try (TunedModel m = Methods.create(method).attach(b, HeadSpec.classification(2))) {
+                m.train(false);                                      // deterministic: dropout off
+                Set<String> trainable = new HashSet<>();
+                m.namedParams().forEach((n, p) -> { if (p.trainable()) trainable.add(n); });
+                assertFalse(trainable.isEmpty());
+                if (!method.equals("full")) assertTrue(m.numTrainable() < m.numParams() / 2, method + " trains " + m.numTrainable() + " of " + m.numParams());
+                Map<String, float[]> before = snapshot(m);
+                Batch in = batch(nd, kind);
+                NDArray labels = nd.create(new long[]{1, 0});
+                float first = Float.NaN, last = Float.NaN;
+                for (int step = 0; step < 8; step++) {
+                    m.zeroGrad();
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray loss = m.loss(in, labels);
+                        if (step == 0) first = loss.getFloat(); else last = loss.getFloat();
+                        gc.backward(loss);
+                    }
+                    for (Param p : m.trainableParams()) {
+                        NDArray g = p.grad();
+                        if (g != null) p.data().subi(g.mul(0.05f));
+                    }
+                }
+                assertTrue(last < first, method + ": loss did not fall (" + first + " -> " + last + ")");
+                Map<String, float[]> after = snapshot(m);
+                for (String n : before.keySet()) {
+                    boolean changed = !Arrays.equals(before.get(n), after.get(n));
+                    if (!trainable.contains(n)) assertFalse(changed, method + " changed frozen parameter " + n);
+                }
+                assertTrue(trainable.stream().anyMatch(n -> !n.startsWith("head.") && !Arrays.equals(before.get(n), after.get(n)))
+                        || method.equals("full") && trainable.stream().anyMatch(n -> !Arrays.equals(before.get(n), after.get(n))),
+                        method + ": no method parameter changed");
+            }
+        }
+    }
+
+    /** At initialisation a method computes what the pretrained backbone computes (LST/SymTune excepted: they add a side path). */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("cases")
+    void startingPointKept(String method, String backbone) {
+        if (List.of("lst", "symtune").contains(method)) return;      // side networks do not claim this
+        try (NDManager nd = NDManager.newBaseManager()) {
+            Backbone ref = Backbones.create(backbone, 11);
+            Backbone b = Backbones.create(backbone, 11);
+            String kind = ref.config().modelType;
+            Batch in = batch(nd, kind);
+            NDArray want = ref.forward(in, Capture.NONE).lastHiddenState();
+            try (TunedModel m = Methods.create(method).attach(b, HeadSpec.classification(2))) {
+                m.train(false);
+                NDArray got = m.features(in);
+                float diff = got.sub(want).abs().max().getFloat();
+                assertTrue(diff < 1e-4, method + " moved the starting point by " + diff);
+            }
+            ref.close();
+        }
+    }
+}
