@@ -28,7 +28,7 @@ import java.util.List;
  * {@code out}. Query rows at padding positions are not meaningful (left padding leaves them no key).
  * Each layer runs in its own {@link NDScope}.
  */
-public final class OptModel extends Backbone {
+public final class OptModel extends Backbone implements LmBackbone {
     public final Decoder decoder;
 
     public OptModel(NDManager m, BackboneConfig c) {
@@ -81,6 +81,9 @@ public final class OptModel extends Backbone {
         return new BackboneOutput(out, null, hs, att, null, List.of(), List.of());
     }
 
+    @Override
+    public NDArray lmLogits(NDArray lastHidden) { return logits(lastHidden); }
+
     /** LM logits [B,T,V]: the output times the (tied) token embedding, as {@code OPTForCausalLM}. */
     public NDArray logits(NDArray lastHidden) {
         return ai.djl.nn.core.Linear.linear(lastHidden, decoder.embed_tokens.weight.data(), null).singletonOrThrow();
@@ -104,8 +107,10 @@ public final class OptModel extends Backbone {
 
     // ---- architecture, in order ------------------------------------------------------------------
 
-    public static final class Attention extends Module {
+    /** Self-attention; its adapter slot (kind "attention") acts on the output projection's result. */
+    public static final class Attention extends Module implements AdapterSlot {
         public Linear q_proj, k_proj, v_proj, out_proj;
+        private Unary adapter;
         final int heads, headDim;
         final double dropout;
 
@@ -129,6 +134,7 @@ public final class OptModel extends Backbone {
                 case "k_proj" -> k_proj = (Linear) mod;
                 case "v_proj" -> v_proj = (Linear) mod;
                 case "out_proj" -> out_proj = (Linear) mod;
+                case "adapter" -> adapter = (Unary) mod;
                 default -> super.onChildReplaced(name, mod);
             }
         }
@@ -146,14 +152,23 @@ public final class OptModel extends Backbone {
             if (probsOut != null) probsOut[0] = probs;
             NDArray ctx = F.dropout(probs, dropout, training).matMul(v);  // [B,h,T,d]
             Shape s = x.getShape();
-            return out_proj.forward(ctx.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), s.get(2)));
+            NDArray y = out_proj.forward(ctx.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), s.get(2)));
+            return adapter == null ? y : adapter.forward(y);
         }
+
+        @Override
+        public String slotKind() { return "attention"; }
+
+        @Override
+        public <A extends Module & Unary> void setAdapter(A a) { adapter = child("adapter", a); }
     }
 
-    public static final class Layer extends Module {
+    /** One decoder layer; its adapter slot (kind "ffn") acts on the fc2 output before the residual. */
+    public static final class Layer extends Module implements AdapterSlot {
         public final Attention self_attn;
         public final LayerNorm self_attn_layer_norm, final_layer_norm;
         public Linear fc1, fc2;
+        private Unary adapter;
         final boolean preLn;
         final double dropout;
 
@@ -175,9 +190,16 @@ public final class OptModel extends Backbone {
             switch (name) {
                 case "fc1" -> fc1 = (Linear) mod;
                 case "fc2" -> fc2 = (Linear) mod;
+                case "adapter" -> adapter = (Unary) mod;
                 default -> super.onChildReplaced(name, mod);
             }
         }
+
+        @Override
+        public String slotKind() { return "ffn"; }
+
+        @Override
+        public <A extends Module & Unary> void setAdapter(A a) { adapter = child("adapter", a); }
 
         /** Attention sub-layer with its residual and norm (before or after, per do_layer_norm_before). */
         public NDArray attentionBlock(NDArray h, NDArray mask, NDArray[] probsOut) {
@@ -188,7 +210,8 @@ public final class OptModel extends Backbone {
         /** Feed-forward sub-layer with its residual and norm. */
         public NDArray ffnBlock(NDArray h) {
             NDArray x = preLn ? final_layer_norm.forward(h) : h;
-            NDArray y = h.add(F.dropout(fc2.forward(ai.djl.nn.Activation.relu(fc1.forward(x))), dropout, training));
+            NDArray f = F.dropout(fc2.forward(ai.djl.nn.Activation.relu(fc1.forward(x))), dropout, training);
+            NDArray y = h.add(adapter == null ? f : adapter.forward(f));
             return preLn ? y : final_layer_norm.forward(y);
         }
 

@@ -26,7 +26,7 @@ import java.util.List;
  * block but the last, then the stack's output after its final norm. Each block runs in its own
  * {@link NDScope}: only its output (and the captures asked for) leave it.
  */
-public final class T5Model extends Backbone {
+public final class T5Model extends Backbone implements LmBackbone {
     public final Embedding shared;
     public final Stack encoder, decoder;
     public final Linear lm_head;          // null when tied to shared (T5 1.0); T5 1.1 has its own
@@ -61,12 +61,17 @@ public final class T5Model extends Backbone {
         return decoder.forward(shared, decoderInputIds, decoderAttentionMask, encoderHidden, encoderAttentionMask, cap);
     }
 
+    /**
+     * Encoder then decoder; the decoder's states are the main fields, the encoder's the
+     * {@code encoder*} fields. Without {@code decoder_input_ids} only the encoder runs and its
+     * states fill both (T5-encoder features for pooled heads).
+     */
     @Override
     public BackboneOutput forward(Batch b, Capture cap) {
-        if (b.decoderInputIds() == null)
-            throw new IllegalArgumentException(name() + ": T5 needs decoder_input_ids (labels shifted right after decoder_start_token_id "
-                    + config.integer("decoder_start_token_id", 0) + ")");
         StackOutput enc = encode(b.inputIds(), b.attentionMask(), cap);
+        if (b.decoderInputIds() == null)
+            return new BackboneOutput(enc.lastHiddenState(), null, enc.hiddenStates(), enc.attentions(),
+                    enc.lastHiddenState(), enc.hiddenStates(), enc.attentions());
         StackOutput dec = decode(b.decoderInputIds(), b.decoderAttentionMask(), enc.lastHiddenState(), b.attentionMask(), cap);
         dec.crossAttentions().forEach(NDArray::close);    // no slot in BackboneOutput: use decode() to get them
         return new BackboneOutput(dec.lastHiddenState(), null, dec.hiddenStates(), dec.attentions(),
@@ -74,6 +79,10 @@ public final class T5Model extends Backbone {
     }
 
     /** LM logits [B,Td,V] from the decoder output, with HF's d_model^-0.5 rescaling for tied embeddings. */
+    @Override
+    public NDArray lmLogits(NDArray decoderHidden) { return logits(decoderHidden); }
+
+    /** Same as {@link #lmLogits}. */
     public NDArray logits(NDArray decoderHidden) {
         if (lm_head != null) return lm_head.forward(decoderHidden);
         NDArray scaled = decoderHidden.mul((float) Math.pow(config.hiddenSize(), -0.5));
@@ -103,9 +112,10 @@ public final class T5Model extends Backbone {
     // ---- architecture, in order ------------------------------------------------------------------
 
     /** Self-attention sub-layer with its pre-norm and residual (HF {@code T5LayerSelfAttention} / {@code T5LayerCrossAttention}). */
-    public static final class AttentionLayer extends Module {
+    public static final class AttentionLayer extends Module implements AdapterSlot {
         public final T5Attention attention;
         public final T5LayerNorm layer_norm;
+        private Unary adapter;                                            // Houlsby adapter slot, null when none
         private final double dropout;
 
         AttentionLayer(NDManager m, BackboneConfig c, String name, boolean hasRelativeBias) {
@@ -115,9 +125,21 @@ public final class T5Model extends Backbone {
             dropout = c.number("dropout_rate", 0.1);
         }
 
+        @Override
+        public String slotKind() { return "attention"; }
+
+        @Override
+        public <A extends Module & Unary> void setAdapter(A a) { adapter = child("adapter", a); }
+
+        @Override
+        protected void onChildReplaced(String name, Module mod) {
+            if (name.equals("adapter")) adapter = (Unary) mod; else super.onChildReplaced(name, mod);
+        }
+
         NDArray forward(NDArray h, NDArray kv, NDArray bias, NDArray[] probsOut) {
             NDArray x = layer_norm.forward(h);
-            return h.add(F.dropout(attention.forward(x, kv == null ? x : kv, bias, probsOut), dropout, training));
+            NDArray y = F.dropout(attention.forward(x, kv == null ? x : kv, bias, probsOut), dropout, training);
+            return h.add(adapter == null ? y : adapter.forward(y));
         }
     }
 
@@ -175,9 +197,10 @@ public final class T5Model extends Backbone {
     }
 
     /** Feed-forward sub-layer with its pre-norm and residual (HF {@code T5LayerFF}). */
-    public static final class FfLayer extends Module {
+    public static final class FfLayer extends Module implements AdapterSlot {
         public final DenseReluDense DenseReluDense;
         public final T5LayerNorm layer_norm;
+        private Unary adapter;                                            // Houlsby adapter slot, null when none
         private final double dropout;
 
         FfLayer(NDManager m, BackboneConfig c) {
@@ -187,7 +210,21 @@ public final class T5Model extends Backbone {
             dropout = c.number("dropout_rate", 0.1);
         }
 
-        NDArray forward(NDArray h) { return h.add(F.dropout(DenseReluDense.forward(layer_norm.forward(h)), dropout, training)); }
+        @Override
+        public String slotKind() { return "ffn"; }
+
+        @Override
+        public <A extends Module & Unary> void setAdapter(A a) { adapter = child("adapter", a); }
+
+        @Override
+        protected void onChildReplaced(String name, Module mod) {
+            if (name.equals("adapter")) adapter = (Unary) mod; else super.onChildReplaced(name, mod);
+        }
+
+        NDArray forward(NDArray h) {
+            NDArray y = F.dropout(DenseReluDense.forward(layer_norm.forward(h)), dropout, training);
+            return h.add(adapter == null ? y : adapter.forward(y));
+        }
     }
 
     /** Output of one block: new hidden state and, if asked, self- and cross-attention probabilities. */
