@@ -263,4 +263,55 @@ class BackboneFixtureTest {
             }
         }
     }
+
+    /**
+     * Per-layer scoping: after a forward that captures nothing, the only live new arrays are the
+     * outputs, whatever the depth, and closing the output returns to the starting count.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-t5", "tiny-opt-postln"})
+    void forwardKeepsOnlyItsOutputs(String name) {
+        Fixture f = new Fixture(name);
+        Map<Integer, Integer> liveByDepth = new TreeMap<>();
+        for (int depth : new int[]{2, 6}) {
+            BackboneConfig c = f.config.with(f.config.modelType.equals("t5")
+                    ? Map.of("num_layers", depth, "num_decoder_layers", depth) : Map.of("num_hidden_layers", depth));
+            try (NDManager m = NDManager.newBaseManager(); Backbone b = Backbones.create(c, 5)) {
+                b.train(false);
+                NDArray ids = m.create(new long[][]{{5, 6, 7, 8}, {9, 10, 0, 0}}), mask = m.create(new long[][]{{1, 1, 1, 1}, {1, 1, 0, 0}});
+                Batch in = new Batch(ids, mask, null, c.modelType.equals("t5") ? ids : null, null);
+                int before = m.getManagedArrays().size() + b.manager().getManagedArrays().size();
+                BackboneOutput o = b.forward(in, Capture.NONE);
+                int live = m.getManagedArrays().size() + b.manager().getManagedArrays().size() - before;
+                o.close();
+                int after = m.getManagedArrays().size() + b.manager().getManagedArrays().size();
+                assertEquals(before, after, name + " depth " + depth + ": arrays leaked by the forward");
+                liveByDepth.put(depth, live);
+            }
+        }
+        System.out.printf("%s: arrays alive after a capture-free forward, by depth: %s%n", name, liveByDepth);
+        assertEquals(liveByDepth.get(2), liveByDepth.get(6), name + ": live arrays grow with depth " + liveByDepth);
+    }
+
+    /** Bad configs and inputs fail naming the key, tensor or limit. */
+    @Test
+    void badInputIsNamed() {
+        BackboneConfig t5 = new Fixture("tiny-t5").config, opt = new Fixture("tiny-opt").config;
+        com.google.gson.JsonObject noKv = t5.json();
+        noKv.remove("d_kv");
+        String msg = assertThrows(IllegalArgumentException.class, () -> Backbones.create(BackboneConfig.of(noKv, "x.json"), 1)).getMessage();
+        assertTrue(msg.contains("x.json") && msg.contains("'d_kv'"), msg);
+        msg = assertThrows(IllegalArgumentException.class, () -> Backbones.create(t5.with(Map.of("feed_forward_proj", "gated-gelu-x")), 1)).getMessage();
+        assertTrue(msg.contains("feed_forward_proj"), msg);
+        try (NDManager m = NDManager.newBaseManager(); Backbone b = Backbones.create(opt, 1)) {
+            NDArray ids = m.zeros(new Shape(1, opt.integer("max_position_embeddings") + 1), ai.djl.ndarray.types.DataType.INT64);
+            msg = assertThrows(IllegalArgumentException.class, () -> b.forward(Batch.encoder(ids, ids.onesLike(), null), Capture.NONE)).getMessage();
+            assertTrue(msg.contains("max_position_embeddings"), msg);
+        }
+        Fixture f = new Fixture("tiny-opt");
+        try (NDManager m = NDManager.newBaseManager(); Backbone b = Backbones.construct(m, opt.with(Map.of("vocab_size", 100)), true)) {
+            msg = assertThrows(IllegalArgumentException.class, () -> b.load(f.read(m, "model.safetensors"), true, "tiny-opt/model.safetensors")).getMessage();
+            assertTrue(msg.contains("decoder.embed_tokens.weight") && msg.contains("tiny-opt/model.safetensors"), msg);
+        }
+    }
 }
