@@ -10,6 +10,7 @@ public final class Main {
         COMMANDS.put("backbones", "dev.memtune.backbone.BackbonesCommand");
         COMMANDS.put("verify-backbone", "dev.memtune.backbone.VerifyBackboneCommand");
         COMMANDS.put("methods", "dev.memtune.method.MethodsCommand");
+        COMMANDS.put("fetch-model", "dev.memtune.hub.FetchModelCommand");
         COMMANDS.put("fetch-data", "dev.memtune.data.FetchDataCommand");
         COMMANDS.put("metrics", "dev.memtune.metrics.MetricsCommand");
         COMMANDS.put("train", "dev.memtune.train.TrainCommand");
