@@ -231,8 +231,7 @@ public final class BertModel extends Backbone {
         public final Intermediate intermediate;
         public final ResidualOutput output;
 
-        /** A layer of config {@code c}; side networks (LST) build narrower ones from a modified config. */
-        public Layer(NDManager m, BackboneConfig c) {
+        Layer(NDManager m, BackboneConfig c) {
             super(m);
             attention = child("attention", new Attention(m, c));
             intermediate = child("intermediate", new Intermediate(m, c));

@@ -23,8 +23,9 @@ import java.util.function.Supplier;
  * for each kept backbone layer i (slot k); dropped layers have neither ladder nor side block.
  * Side blocks start random ({@code init=random}) or from the backbone's weights structurally pruned
  * by Fisher importance ({@code init=fisher}, see {@link LstInitializer}; needs
- * {@link #withFisherData}). Encoder-only (BERT-family) backbones are supported; the T5
- * text-to-text path (side decoder, LM head) is not implemented in this build.
+ * {@link #withFisherData}; BERT-family backbones). Backbones: BERT-family encoders and T5 (pooled
+ * head on the side encoder; text-to-text with a side decoder cross-attending to the side encoder,
+ * up-projection, then the frozen LM head with its d^-0.5 scaling) and OPT (side decoder, causal).
  */
 public final class Lst implements Method {
     private final LstConfig config;
@@ -56,49 +57,80 @@ public final class Lst implements Method {
     }
 
     /**
-     * The side network's config: the backbone's with width d/r, feed-forward d_ff/r and one layer
-     * per kept layer; heads unchanged. Errors name {@code reduction_factor} when r does not fit.
+     * The side network's config: the backbone's with width d/r, feed-forward d_ff/r (T5 also
+     * d_kv/r), {@code numKept} layers ({@code numKeptDecoder} in a T5 side decoder) and one-row
+     * embedding tables (the side has no embeddings of its own); heads unchanged. Errors name
+     * {@code reduction_factor} when r does not fit.
      */
-    public static BackboneConfig sideConfig(BackboneConfig c, LstConfig cfg, int numKept) {
+    public static BackboneConfig sideConfig(BackboneConfig c, LstConfig cfg, int numKept, int numKeptDecoder) {
         int d = c.hiddenSize(), r = cfg.reductionFactor(), heads = c.numHeads();
         if (d % r != 0) throw new IllegalArgumentException("lst: reduction_factor " + r + " does not divide the hidden size " + d + " of " + c.source);
-        int ds = d / r;
-        if (ds % heads != 0) throw new IllegalArgumentException("lst: side width d/r = " + d + "/" + r + " = " + ds + " is not divisible by the "
-                + heads + " attention heads the side network keeps (" + c.source + "); choose another reduction_factor");
+        int ds = d / r, ff = Math.max(1, c.intermediateSize() / r);
         Map<String, Object> over = new LinkedHashMap<>();
-        over.put("hidden_size", ds);
-        over.put("intermediate_size", Math.max(1, c.intermediateSize() / r));
-        over.put("num_hidden_layers", numKept);
-        if (cfg.sideDropout() != null) {
-            over.put("hidden_dropout_prob", cfg.sideDropout());
-            over.put("attention_probs_dropout_prob", cfg.sideDropout());
+        over.put("vocab_size", 1);
+        switch (c.modelType) {
+            case "t5" -> {
+                int kv = c.integer("d_kv");
+                if (kv % r != 0) throw new IllegalArgumentException("lst: reduction_factor " + r + " does not divide d_kv " + kv + " of " + c.source);
+                over.put("d_model", ds); over.put("d_ff", ff); over.put("d_kv", kv / r);
+                over.put("num_layers", numKept); over.put("num_decoder_layers", Math.max(1, numKeptDecoder));
+                if (cfg.sideDropout() != null) over.put("dropout_rate", cfg.sideDropout());
+            }
+            case "opt" -> {
+                over.put("hidden_size", ds); over.put("ffn_dim", ff); over.put("word_embed_proj_dim", ds);
+                over.put("num_hidden_layers", numKept); over.put("max_position_embeddings", 1);
+                if (cfg.sideDropout() != null) { over.put("dropout", cfg.sideDropout()); over.put("attention_dropout", cfg.sideDropout()); }
+            }
+            default -> {
+                over.put("hidden_size", ds); over.put("intermediate_size", ff); over.put("num_hidden_layers", numKept);
+                over.put("max_position_embeddings", 1); over.put("type_vocab_size", 1);
+                if (cfg.sideDropout() != null) { over.put("hidden_dropout_prob", cfg.sideDropout()); over.put("attention_probs_dropout_prob", cfg.sideDropout()); }
+            }
         }
+        if (!c.modelType.equals("t5") && ds % heads != 0)
+            throw new IllegalArgumentException("lst: side width d/r = " + d + "/" + r + " = " + ds + " is not divisible by the "
+                    + heads + " attention heads the side network keeps (" + c.source + "); choose another reduction_factor");
         return c.with(over);
     }
 
     public TunedModel attach(Backbone backbone, HeadSpec head) {
         BackboneConfig c = backbone.config();
-        if (!(backbone instanceof BertModel bert)) {
-            if (c.modelType.equals("t5"))
-                throw new IllegalArgumentException("lst: the T5 text-to-text path (side decoder, LM head) is not implemented in this build; use a BERT-family backbone");
-            throw new IllegalArgumentException("lst: backbone kind '" + c.modelType + "' is not supported (bert-family encoders)");
-        }
-        if (head.kind().equals("lm")) throw new IllegalArgumentException("lst: head 'lm' needs the T5 text-to-text path, not implemented in this build");
-        List<Integer> kept = config.keptLayersFor(c, bert.numLayers());
-        BackboneConfig sc = sideConfig(c, config, kept.size());
+        String kind = c.modelType;
+        if (!List.of("bert", "t5", "opt").contains(kind))
+            throw new IllegalArgumentException("lst: backbone kind '" + kind + "' is not supported (bert, t5, opt)");
+        boolean lm = head.kind().equals("lm");
+        if (lm && kind.equals("bert")) throw new IllegalArgumentException("lst: head 'lm' needs a T5 or OPT backbone, got " + kind);
+        int d = c.hiddenSize(), layers = c.numLayers();
+        List<Integer> kept = config.keptLayersFor(c, layers);
+        List<Integer> keptDec = List.of();
+        if (kind.equals("t5") && lm) keptDec = config.keptLayersFor(c, c.integer("num_decoder_layers", layers));
+        BackboneConfig sc = sideConfig(c, config, kept.size(), keptDec.size());
+        int ds = sc.hiddenSize();
         Map<String, ai.djl.ndarray.NDArray> pruned = null;
         if (config.init().equals("fisher")) {
+            if (!(backbone instanceof BertModel bert)) throw new IllegalArgumentException("lst: init=fisher is implemented for BERT-family backbones only, got " + kind);
             if (fisherData == null) throw new IllegalArgumentException("lst: init=fisher needs training samples (Lst.withFisherData); use init=random otherwise");
             pruned = LstInitializer.fisherSideWeights(bert, head, fisherData.get(), config.fisherSamples(), kept, sc);
         }
-        LstSide side = new LstSide(bert.manager(), c, sc, kept, config.gateTemperature());
-        side.initRandom(c.number("initializer_range", 0.02));
+        ai.djl.ndarray.NDManager nd = backbone.manager();
+        LadderStack enc = null, dec = null;
+        double t = config.gateTemperature();
+        switch (kind) {
+            case "t5" -> {
+                SideBlocks[] pair = SideBlocks.t5Pair(nd, sc);
+                enc = new LadderStack(nd, d, ds, kept, t, pair[0]);
+                if (lm) dec = new LadderStack(nd, d, ds, keptDec, t, pair[1]);
+            }
+            case "opt" -> dec = new LadderStack(nd, d, ds, kept, t, SideBlocks.build(nd, sc));
+            default -> enc = new LadderStack(nd, d, ds, kept, t, SideBlocks.build(nd, sc));
+        }
+        LstSide side = new LstSide(nd, enc, dec, ds, d);
         if (pruned != null) {
-            side.layer.load(pruned, true, "lst fisher initialisation");
+            side.encoder.getChild("layer").load(pruned, true, "lst fisher initialisation");
             pruned.values().forEach(ai.djl.ndarray.NDArray::close);
         }
-        LstModel m = new LstModel(bert, head, config, side);
-        Heads.add(m, c.hiddenSize());
+        LstModel m = new LstModel(backbone, head, config, side);
+        Heads.add(m, d);
         Freeze.apply(m, n -> n.startsWith("side."));
         return m;
     }

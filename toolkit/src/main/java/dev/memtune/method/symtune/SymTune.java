@@ -2,7 +2,6 @@ package dev.memtune.method.symtune;
 
 import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.BackboneConfig;
-import dev.memtune.backbone.bert.BertModel;
 import dev.memtune.method.*;
 
 import java.util.List;
@@ -31,8 +30,8 @@ import java.util.List;
  * </pre>
  * s starts as W_0 Dropout(Emb(x)) + b_0 and the task head reads W_up s + b_up (d' -> d).
  * Side heads = backbone heads (needed to share the probabilities). Trainable: everything under
- * {@code side.} plus the head. BERT-family encoders only in this build (the OPT decoder path of the
- * paper is not implemented: OPT backbones are not yet available here).
+ * {@code side.} plus the head. Backbones: BERT-family and T5 encoders (bidirectional side
+ * attention) and the OPT decoder (causal side attention and cross attention); pooled task heads only.
  */
 public final class SymTune implements Method {
     private final SymTuneConfig config;
@@ -57,21 +56,23 @@ public final class SymTune implements Method {
 
     public TunedModel attach(Backbone backbone, HeadSpec head) {
         BackboneConfig c = backbone.config();
-        if (!(backbone instanceof BertModel bert))
-            throw new IllegalArgumentException("symtune: backbone kind '" + c.modelType + "' is not supported in this build (bert-family encoders)");
+        String kind = c.modelType;
+        if (!List.of("bert", "t5", "opt").contains(kind))
+            throw new IllegalArgumentException("symtune: backbone kind '" + kind + "' is not supported (bert, t5, opt)");
         if (head.kind().equals("lm")) throw new IllegalArgumentException("symtune: head 'lm' is not supported (pooled task heads only)");
         int d = c.hiddenSize(), r = config.reductionFactor(), heads = c.numHeads();
         if (d % r != 0) throw new IllegalArgumentException("symtune: reduction_factor " + r + " does not divide the hidden size " + d + " of " + c.source);
         int ds = d / r;
         if (ds % heads != 0) throw new IllegalArgumentException("symtune: side width d/r = " + d + "/" + r + " = " + ds + " is not divisible by the "
                 + heads + " attention heads the side shares with the backbone (" + c.source + "); choose another reduction_factor");
-        List<Integer> kept = config.keptLayersFor(c.modelType, bert.numLayers());
-        double drop = config.sideDropout() != null ? config.sideDropout() : c.number("hidden_dropout_prob", 0.1);
-        double attnDrop = config.sideDropout() != null ? config.sideDropout() : c.number("attention_probs_dropout_prob", 0.1);
-        SymSide side = new SymSide(bert.manager(), d, ds, Math.max(1, c.intermediateSize() / r), heads, kept, config,
-                drop, attnDrop, c.number("layer_norm_eps", 1e-12));
-        side.initRandom(c.number("initializer_range", 0.02));
-        SymTuneModel m = new SymTuneModel(bert, head, config, side);
+        List<Integer> kept = config.keptLayersFor(kind, c.numLayers());
+        Double sd = config.sideDropout();
+        double drop = sd != null ? sd : switch (kind) { case "t5" -> c.number("dropout_rate", 0.1); case "opt" -> c.number("dropout", 0.1); default -> c.number("hidden_dropout_prob", 0.1); };
+        double attnDrop = sd != null ? sd : switch (kind) { case "t5" -> c.number("dropout_rate", 0.1); case "opt" -> c.number("attention_dropout", 0.0); default -> c.number("attention_probs_dropout_prob", 0.1); };
+        double eps = switch (kind) { case "t5" -> c.number("layer_norm_epsilon", 1e-6); case "opt" -> 1e-5; default -> c.number("layer_norm_eps", 1e-12); };
+        SymSide side = new SymSide(backbone.manager(), d, ds, Math.max(1, c.intermediateSize() / r), heads, kept, config, drop, attnDrop, eps);
+        side.initRandom(kind.equals("opt") ? c.number("init_std", 0.02) : c.number("initializer_range", 0.02));
+        SymTuneModel m = new SymTuneModel(backbone, head, config, side);
         Heads.add(m, d);
         Freeze.apply(m, n -> n.startsWith("side."));
         return m;

@@ -63,7 +63,7 @@ class LstTest {
     @Test
     void gatesStartAtOneHalf() {
         try (TunedModel m = lst("tiny-bert", Map.of())) {
-            LstSide side = ((LstModel) m).side;
+            LadderStack side = ((LstModel) m).side.encoder;
             for (int k = 0; k < side.kept.size(); k++) assertEquals(0.5f, side.gate(k).getFloat(), 0f);
         }
     }
@@ -73,11 +73,11 @@ class LstTest {
         BackboneConfig c = Backbones.preset("tiny-bert");
         try (TunedModel all = lst("tiny-bert", Map.of()); TunedModel one = lst("tiny-bert", Map.of("kept_layers", "1"))) {
             Set<String> names = one.methodParams().keySet();
-            assertTrue(names.contains("side.layer.0.attention.self.query.weight"));
-            assertTrue(names.contains("side.downsamples.0.weight"));
-            assertFalse(names.stream().anyMatch(n -> n.startsWith("side.layer.1.") || n.startsWith("side.downsamples.1.")), names.toString());
-            assertEquals(List.of(1), ((LstModel) one).side.kept);
-            assertEquals(-1, ((LstModel) one).side.slot(0));
+            assertTrue(names.contains("side.encoder.layer.0.attention.self.query.weight"));
+            assertTrue(names.contains("side.encoder.downsamples.0.weight"));
+            assertFalse(names.stream().anyMatch(n -> n.startsWith("side.encoder.layer.1.") || n.startsWith("side.encoder.downsamples.1.")), names.toString());
+            assertEquals(List.of(1), ((LstModel) one).side.encoder.kept);
+            assertEquals(-1, ((LstModel) one).side.encoder.slot(0));
             long a = all.methodParams().values().stream().mapToLong(Param::numel).sum();
             long b = one.methodParams().values().stream().mapToLong(Param::numel).sum();
             assertEquals(formula(c, 8, 2) - formula(c, 8, 1), a - b);
@@ -146,7 +146,7 @@ class LstTest {
                 for (int k = 0; k < 2; k++) {
                     Set<Float> backbone = new HashSet<>();
                     for (float f : bert.layer(k).attention.self.query.weight.data().toFloatArray()) backbone.add(f);
-                    float[] side = ((LstModel) m).side.layer.get(k).attention.self.query.weight.data().toFloatArray();
+                    float[] side = m.namedParams().get("side.encoder.layer." + k + ".attention.self.query.weight").data().toFloatArray();
                     for (float f : side) assertTrue(backbone.contains(f), "side query weight " + f + " is not a backbone query weight");
                 }
                 assertBackboneUntouchedByStep(m, nd);
