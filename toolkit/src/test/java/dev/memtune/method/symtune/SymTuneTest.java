@@ -3,7 +3,6 @@ package dev.memtune.method.symtune;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.memtune.backbone.*;
-import dev.memtune.backbone.bert.BertModel;
 import dev.memtune.method.HeadSpec;
 import dev.memtune.method.Methods;
 import dev.memtune.method.TunedModel;
@@ -69,24 +68,47 @@ class SymTuneTest {
         }
     }
 
-    @ParameterizedTest(name = "sharing={0}")
-    @ValueSource(booleans = {true, false})
-    void backboneAttentionProbabilitiesReachTheSideOnlyWhenShared(boolean sharing) {
-        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = symtune("tiny-bert", switches(sharing, true, true), 4)) {
+    static Stream<Arguments> sharingCases() {
+        List<Arguments> out = new ArrayList<>();
+        Map<String, String> query = Map.of("tiny-bert", "encoder.layer.1.attention.self.query.weight",
+                "tiny-t5", "encoder.block.1.layer.0.SelfAttention.q.weight", "tiny-opt", "decoder.layers.1.self_attn.q_proj.weight");
+        for (String preset : List.of("tiny-bert", "tiny-t5", "tiny-opt"))
+            for (boolean sharing : new boolean[]{true, false}) out.add(Arguments.of(preset, query.get(preset), sharing));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} sharing={2}")
+    @MethodSource("sharingCases")
+    void backboneAttentionProbabilitiesReachTheSideOnlyWhenShared(String preset, String queryWeight, boolean sharing) {
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = symtune(preset, switches(sharing, true, true), 4)) {
             m.train(false);
             SymSide side = ((SymTuneModel) m).side;
             // cut every other route from the backbone's layers to the side: selectors see only their bias
             for (var sel : side.selectors.items()) sel.weight.set(sel.weight.data().zerosLike());
+            // OPT's N(0, 0.02) embeddings barely vary the side state over positions; widen the first ladder so
+            // the shared probabilities (which mix positions) have something to mix
+            side.first_downsample.weight.set(nd.randomNormal(0f, 1f, side.first_downsample.weight.data().getShape(), ai.djl.ndarray.types.DataType.FLOAT32));
             Batch in = batch(nd);
             float[] before = m.features(in).toFloatArray();
-            BertModel bert = (BertModel) m.backbone;
-            Param q = bert.layer(1).attention.self.query.weight;                 // changes layer 1's probabilities
-            q.set(q.data().mul(25f));
+            Param q = m.backbone.namedParams().get(queryWeight);                 // changes layer 1's probabilities
+            q.set(nd.randomNormal(0f, 1f, q.data().getShape(), ai.djl.ndarray.types.DataType.FLOAT32));
             float[] after = m.features(in).toFloatArray();
             float diff = 0;
             for (int i = 0; i < before.length; i++) diff = Math.max(diff, Math.abs(before[i] - after[i]));
             if (sharing) assertTrue(diff > 1e-4, "shared probabilities did not change the side output (max diff " + diff + ")");
             else assertEquals(0f, diff, "without sharing the side must not see the backbone's probabilities");
+        }
+    }
+
+    @Test
+    void onTheOptDecoderTheSideIsCausal() {
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = symtune("tiny-opt", Map.of(), 3)) {
+            m.train(false);
+            NDArray mask = nd.ones(new ai.djl.ndarray.types.Shape(1, 5), ai.djl.ndarray.types.DataType.INT64);
+            NDArray a = m.features(Batch.encoder(nd.create(new long[][]{{2, 5, 7, 3, 9}}), mask, null));
+            NDArray b = m.features(Batch.encoder(nd.create(new long[][]{{2, 5, 7, 3, 11}}), mask, null));
+            assertTrue(a.get(":, 0:4, :").sub(b.get(":, 0:4, :")).abs().max().getFloat() < 1e-6, "earlier positions saw a later token");
+            assertTrue(a.get(":, 4, :").sub(b.get(":, 4, :")).abs().max().getFloat() > 1e-6);
         }
     }
 
