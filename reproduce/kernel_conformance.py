@@ -25,7 +25,7 @@ class MemtuneKernelTests(jupyter_kernel_test.KernelTests):
         {"code": "%%memory\nint[] a = new int[10];", "mime": "text/html"},
     ]
     completion_samples = [
-        {"text": "Math.ab", "matches": {"abs("}},
+        {"text": "Math.ab", "matches": {"abs(", "absExact("}},
         {"text": "Integer.parseI", "matches": {"parseInt("}},
         {"text": "%%tim", "matches": {"%%time"}},
     ]

@@ -68,7 +68,7 @@ class EvaluatorTest {
             "Math.ab|abs(",
             "Integer.parseI|parseInt(",
             "\"memtune\".toUpperC|toUpperCase(",
-            "int aa = 1;\nMath.ab|abs("})
+            "int aa = 1;\\nMath.ab|abs("})
     void completion(String code, String expected) {
         code = code.replace("\\n", "\n");
         Evaluator.Completion c = ev.complete(code, code.length());
