@@ -120,7 +120,7 @@ public final class Magics {
     }
 
     static Object memory(Session s, String args, String body) throws Exception {
-        System.gc();
+        settle();
         long heap0 = ProcMemory.heapUsedBytes();
         ProcMemory.resetPeak();
         long rss0 = ProcMemory.residentBytes();
@@ -134,6 +134,22 @@ public final class Magics {
             MemoryReport r = new MemoryReport(rss0, peakRss, rss1, heap0, peakHeap, ProcMemory.heapUsedBytes());
             s.setLastMemoryReport(r);
             s.output().display(Renderers.render(r), null);
+        }
+    }
+
+    /**
+     * Collects garbage and waits (at most 1 s) until resident memory stops changing: G1 returns
+     * freed heap to the OS concurrently, and memory released during the cell would otherwise hide
+     * part of the cell's own peak.
+     */
+    static void settle() throws InterruptedException {
+        System.gc();
+        long prev = ProcMemory.residentBytes();
+        for (int i = 0; i < 40; i++) {
+            Thread.sleep(25);
+            long now = ProcMemory.residentBytes();
+            if (Math.abs(now - prev) < 256 * 1024) return;
+            prev = now;
         }
     }
 
