@@ -23,6 +23,7 @@ class MemtuneKernelTests(jupyter_kernel_test.KernelTests):
     ]
     code_display_data = [
         {"code": "%%memory\nint[] a = new int[10];", "mime": "text/html"},
+        {"code": 'Display.show(Table.create("t", IntColumn.create("x", 1, 2)));', "mime": "text/html"},
     ]
     completion_samples = [
         {"text": "Math.ab", "matches": {"abs(", "absExact("}},
@@ -33,6 +34,7 @@ class MemtuneKernelTests(jupyter_kernel_test.KernelTests):
     incomplete_code_samples = ["for (int i = 0; i < 3; i++) {", "int y = ", 'String s = "abc" +']
     invalid_code_samples = ["int x = 1 +* 2;", "}"]
     code_inspect_sample = "Math.abs"
+    code_clear_output = 'System.out.println("gone"); Display.clear();'
 
 
 if __name__ == "__main__":

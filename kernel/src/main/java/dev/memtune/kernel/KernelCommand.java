@@ -17,6 +17,7 @@ public final class KernelCommand implements Command {
         return """
                 usage: memtune kernel install [--user | --prefix P | --sys-prefix] [--name memtune] [--java-opts "-Xmx6g"]
                        memtune kernel start CONNECTION_FILE
+                       memtune kernel bench [--cells 50]
 
                 install   writes kernels/<name>/kernel.json into a Jupyter data directory:
                             --user        ~/.local/share/jupyter (or $JUPYTER_DATA_DIR)
@@ -25,7 +26,8 @@ public final class KernelCommand implements Command {
                             (default)     /usr/local/share/jupyter
                           The spec runs this JVM's java with its class path, -Dai.djl.offline=true
                           and interrupt_mode "message"; `jupyter kernelspec list` then shows it.
-                start     runs the kernel (what kernel.json invokes).""";
+                start     runs the kernel (what kernel.json invokes).
+                bench     starts a kernel and prints start-to-first-result and trivial-cell round trip.""";
     }
 
     @Override
@@ -40,7 +42,14 @@ public final class KernelCommand implements Command {
                 MemtuneKernel.run(Path.of(pos.get(1)));
                 return 0;
             }
-            default -> throw new IllegalArgumentException("memtune kernel: unknown subcommand '" + pos.get(0) + "' (install, start)");
+            case "bench" -> {
+                int cells = args.getInt("cells", 50);
+                args.rejectUnknown();
+                if (cells < 1) throw new IllegalArgumentException("memtune kernel bench: --cells must be >= 1");
+                System.out.println(KernelBench.run(cells).text());
+                return 0;
+            }
+            default -> throw new IllegalArgumentException("memtune kernel: unknown subcommand '" + pos.get(0) + "' (install, start, bench)");
         }
     }
 

@@ -32,7 +32,7 @@ public final class MemtuneKernel {
 
     private final KernelConnection connection;
     private final JupyterStreams streams;
-    private final Session session;
+    private final java.util.concurrent.CompletableFuture<Session> session;
     private volatile ReplyEnvironment current;
     private int executionCount;
 
@@ -41,7 +41,9 @@ public final class MemtuneKernel {
         streams = new JupyterStreams(System.out, System.err);
         System.setOut(streams.out());
         System.setErr(streams.err());
-        session = Session.create(new IopubOutput(), Path.of("").toAbsolutePath());
+        // JShell and the startup imports warm up while the sockets bind and the client says hello
+        Path cwd = Path.of("").toAbsolutePath();
+        session = java.util.concurrent.CompletableFuture.supplyAsync(() -> Session.create(new IopubOutput(), cwd));
         connection = new KernelConnection(props);
         connection.on("kernel_info_request", this::kernelInfo);
         connection.on("execute_request", this::execute);
@@ -72,10 +74,15 @@ public final class MemtuneKernel {
 
     private void installSigint() {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> session.interrupt());
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> interruptCell());
         } catch (IllegalArgumentException | UnsupportedOperationException ignored) {
             // signal not available here: interrupt_request still works
         }
+    }
+
+    private void interruptCell() {
+        Session s = session.getNow(null);
+        if (s != null) s.interrupt();
     }
 
     private void kernelInfo(ShellReplyEnvironment env, Message<?> m) {
@@ -108,9 +115,9 @@ public final class MemtuneKernel {
         streams.attach(env);
         Map<String, Object> c = new LinkedHashMap<>();
         try {
-            Object v = session.execute(req.getCode());
+            Object v = session.join().execute(req.getCode());
             streams.flush();
-            if (v != Evaluator.NO_VALUE && !silent) env.publish(new PublishExecuteResult(count, displayData(session.render(v), null)));
+            if (v != Evaluator.NO_VALUE && !silent) env.publish(new PublishExecuteResult(count, displayData(session.join().render(v), null)));
             c.put("status", "ok");
             c.put("execution_count", count);
             c.put("user_expressions", Map.of());
@@ -142,7 +149,7 @@ public final class MemtuneKernel {
     private void complete(ShellReplyEnvironment env, Message<?> m) {
         CompleteRequest req = (CompleteRequest) m.getContent();
         env.setBusyDeferIdle();
-        Evaluator.Completion comp = session.complete(req.getCode(), req.getCursorPos());
+        Evaluator.Completion comp = session.join().complete(req.getCode(), req.getCursorPos());
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("status", "ok");
         c.put("matches", comp.matches());
@@ -155,7 +162,7 @@ public final class MemtuneKernel {
     private void inspect(ShellReplyEnvironment env, Message<?> m) {
         InspectRequest req = (InspectRequest) m.getContent();
         env.setBusyDeferIdle();
-        Optional<String> doc = session.inspect(req.getCode(), req.getCursorPos());
+        Optional<String> doc = session.join().inspect(req.getCode(), req.getCursorPos());
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("status", "ok");
         c.put("found", doc.isPresent());
@@ -167,7 +174,7 @@ public final class MemtuneKernel {
     private void isComplete(ShellReplyEnvironment env, Message<?> m) {
         IsCompleteRequest req = (IsCompleteRequest) m.getContent();
         env.setBusyDeferIdle();
-        String status = session.isComplete(req.getCode());
+        String status = session.join().isComplete(req.getCode());
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("status", status);
         if (status.equals("incomplete")) c.put("indent", "");
@@ -175,13 +182,13 @@ public final class MemtuneKernel {
     }
 
     private void interrupt(ShellReplyEnvironment env, Message<?> m) {
-        session.interrupt();
+        interruptCell();
         reply(env, m, "interrupt_reply", Map.of("status", "ok"));
     }
 
     private void shutdown(ShellReplyEnvironment env, Message<?> m) {
         ShutdownRequest req = (ShutdownRequest) m.getContent();
-        session.interrupt();
+        interruptCell();
         reply(env, m, "shutdown_reply", Map.of("status", "ok", "restart", req.isRestart()));
         env.markForShutdown();
     }
@@ -205,6 +212,14 @@ public final class MemtuneKernel {
             if (env == null) return;
             streams.flush();
             env.publish(new PublishDisplayData(displayData(bundle, displayId)));
+        }
+
+        @Override @SuppressWarnings({"unchecked", "rawtypes"}) public void clear() {
+            ReplyEnvironment env = current;
+            if (env == null) return;
+            streams.flush();
+            env.publish(new Message(((io.github.spencerpark.jupyter.channels.DefaultReplyEnvironment) env).getContext(),
+                    (MessageType) MessageType.PUBLISH_CLEAR_OUTPUT, Map.of("wait", false)));
         }
 
         @Override public void update(MimeBundle bundle, String displayId) {

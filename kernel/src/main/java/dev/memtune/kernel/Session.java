@@ -1,5 +1,6 @@
 package dev.memtune.kernel;
 
+import dev.memtune.kernel.api.Display;
 import dev.memtune.kernel.display.MimeBundle;
 import dev.memtune.kernel.display.Output;
 import dev.memtune.kernel.display.ProgressDisplay;
@@ -53,9 +54,11 @@ public final class Session implements AutoCloseable {
     public Object execute(String cell) throws CellException {
         ProgressDisplay bar = new ProgressDisplay(output);
         Progress.addListener(bar);
+        Display.attach(output);
         try {
             return run(cell);
         } finally {
+            Display.attach(null);
             Progress.removeListener(bar);
             System.out.flush();
             System.err.flush();

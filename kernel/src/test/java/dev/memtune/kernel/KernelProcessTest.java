@@ -14,18 +14,18 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The kernel as Jupyter runs it: a separate JVM (-Xmx256m) on a connection file, driven over
- * ZeroMQ by {@link JupyterTestClient}. Covers signatures, binding, survival and interrupts.
+ * ZeroMQ by {@link KernelClient}. Covers signatures, binding, survival and interrupts.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KernelProcessTest {
     @TempDir static Path dir;
-    static JupyterTestClient client;
+    static KernelClient client;
     static Process kernel;
     static long startedNanos;
 
     @BeforeAll
     static void startKernel() throws Exception {
-        client = new JupyterTestClient();
+        client = new KernelClient();
         Path conn = client.writeConnectionFile(dir);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         startedNanos = System.nanoTime();
@@ -138,9 +138,9 @@ class KernelProcessTest {
             assertEquals("Interrupted", r.getAsJsonObject("content").get("ename").getAsString());
             List<JsonObject> io = client.iopubUntilIdle(id, 3000);
             if (code.contains("Progress")) {
-                assertTrue(io.stream().anyMatch(m -> JupyterTestClient.type(m).equals("display_data")
+                assertTrue(io.stream().anyMatch(m -> KernelClient.type(m).equals("display_data")
                         && m.getAsJsonObject("content").getAsJsonObject("transient").has("display_id")), "progress bar shown");
-                assertTrue(io.stream().anyMatch(m -> JupyterTestClient.type(m).equals("update_display_data")), "progress bar updated");
+                assertTrue(io.stream().anyMatch(m -> KernelClient.type(m).equals("update_display_data")), "progress bar updated");
             }
             assertEquals("ok", run("1", 10000).get("status").getAsString(), "kernel lives on");
         }

@@ -10,4 +10,7 @@ public interface Output {
 
     /** Replaces the content of an earlier {@link #display} with the same id. */
     void update(MimeBundle bundle, String displayId);
+
+    /** Clears the outputs of the running cell shown so far. */
+    default void clear() { }
 }

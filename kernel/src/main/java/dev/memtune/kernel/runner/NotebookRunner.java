@@ -242,6 +242,12 @@ public final class NotebookRunner {
             if (displayId != null) byDisplayId.put(displayId, o);
         }
 
+        @Override public synchronized void clear() {
+            flushStreams();
+            current = new JsonArray();
+            byDisplayId.clear();
+        }
+
         @Override public synchronized void update(MimeBundle bundle, String displayId) {
             JsonObject o = byDisplayId.get(displayId);
             if (o == null) return;

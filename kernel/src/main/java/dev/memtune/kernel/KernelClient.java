@@ -16,23 +16,24 @@ import java.time.Instant;
 import java.util.*;
 
 /**
- * A minimal Jupyter client written from the messaging spec (independent of basekernel): signs with
- * HMAC-SHA256, talks to shell/control over DEALER sockets and listens on IOPub.
+ * A minimal Jupyter client written from the messaging spec, independently of basekernel: signs
+ * with HMAC-SHA256, talks to shell/control over DEALER sockets and listens on IOPub. Used by the
+ * kernel's process tests and by {@link KernelBench}.
  */
-final class JupyterTestClient implements AutoCloseable {
+public final class KernelClient implements AutoCloseable {
     static final String DELIM = "<IDS|MSG>";
-    final String key = UUID.randomUUID().toString();
-    final int[] ports = new int[5];          // shell, iopub, stdin, control, hb
+    public final String key = UUID.randomUUID().toString();
+    public final int[] ports = new int[5];          // shell, iopub, stdin, control, hb
     final String session = UUID.randomUUID().toString();
     private final ZContext ctx = new ZContext();
     private ZMQ.Socket shell, control, iopub;
     private final Gson gson = new Gson();
 
-    JupyterTestClient() throws Exception {
+    public KernelClient() throws Exception {
         for (int i = 0; i < ports.length; i++) try (ServerSocket s = new ServerSocket(0)) { ports[i] = s.getLocalPort(); }
     }
 
-    Path writeConnectionFile(Path dir) throws Exception {
+    public Path writeConnectionFile(Path dir) throws Exception {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("shell_port", ports[0]); c.put("iopub_port", ports[1]); c.put("stdin_port", ports[2]);
         c.put("control_port", ports[3]); c.put("hb_port", ports[4]); c.put("ip", "127.0.0.1");
@@ -42,13 +43,13 @@ final class JupyterTestClient implements AutoCloseable {
         return f;
     }
 
-    void connect() {
+    public void connect() {
         shell = ctx.createSocket(SocketType.DEALER); shell.connect("tcp://127.0.0.1:" + ports[0]);
         control = ctx.createSocket(SocketType.DEALER); control.connect("tcp://127.0.0.1:" + ports[3]);
         iopub = ctx.createSocket(SocketType.SUB); iopub.subscribe(new byte[0]); iopub.connect("tcp://127.0.0.1:" + ports[1]);
     }
 
-    String sign(String... parts) throws Exception {
+    public String sign(String... parts) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         for (String p : parts) mac.update(p.getBytes(StandardCharsets.UTF_8));
@@ -58,7 +59,7 @@ final class JupyterTestClient implements AutoCloseable {
     }
 
     /** Sends a request; {@code badSignature} corrupts the HMAC. Returns the msg_id. */
-    String send(boolean onControl, String type, Map<String, Object> content, boolean badSignature) throws Exception {
+    public String send(boolean onControl, String type, Map<String, Object> content, boolean badSignature) throws Exception {
         String id = UUID.randomUUID().toString();
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("msg_id", id); h.put("username", "test"); h.put("session", session);
@@ -71,17 +72,17 @@ final class JupyterTestClient implements AutoCloseable {
         return id;
     }
 
-    String execute(String code) throws Exception {
+    public String execute(String code) throws Exception {
         return send(false, "execute_request", Map.of("code", code, "silent", false, "store_history", true,
                 "user_expressions", Map.of(), "allow_stdin", false, "stop_on_error", true), false);
     }
 
     /** Next reply on shell (or control) within the timeout, or null. Verifies its signature. */
-    JsonObject reply(boolean onControl, long timeoutMs) throws Exception {
+    public JsonObject reply(boolean onControl, long timeoutMs) throws Exception {
         return read(onControl ? control : shell, timeoutMs);
     }
 
-    JsonObject iopub(long timeoutMs) throws Exception { return read(iopub, timeoutMs); }
+    public JsonObject iopub(long timeoutMs) throws Exception { return read(iopub, timeoutMs); }
 
     private JsonObject read(ZMQ.Socket s, long timeoutMs) throws Exception {
         s.setReceiveTimeOut((int) timeoutMs);
@@ -102,7 +103,7 @@ final class JupyterTestClient implements AutoCloseable {
     }
 
     /** Reads IOPub until the idle status of {@code parentId}; returns all its messages. */
-    List<JsonObject> iopubUntilIdle(String parentId, long timeoutMs) throws Exception {
+    public List<JsonObject> iopubUntilIdle(String parentId, long timeoutMs) throws Exception {
         List<JsonObject> out = new ArrayList<>();
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (System.currentTimeMillis() < deadline) {
@@ -116,7 +117,7 @@ final class JupyterTestClient implements AutoCloseable {
         return out;
     }
 
-    static String type(JsonObject m) { return m.getAsJsonObject("header").get("msg_type").getAsString(); }
+    public static String type(JsonObject m) { return m.getAsJsonObject("header").get("msg_type").getAsString(); }
 
     @Override public void close() { ctx.close(); }
 }
