@@ -3,7 +3,9 @@
 #   1. installs the kernelspec into a temporary prefix and checks `jupyter kernelspec list` shows it;
 #   2. runs Jupyter's kernel conformance suite (jupyter_kernel_test) via reproduce/kernel_conformance.py;
 #   3. executes notebooks/sample.ipynb with `jupyter nbconvert --to notebook --execute` and checks it
-#      produced a table (text/html) and a chart (image/png) and no error.
+#      produced a table (text/html) and a chart (image/png) and no error;
+#   4. executes it with the headless runner (`memtune run --param points=8`) and validates the result
+#      with nbformat's own schema.
 # Needs Debian's Jupyter packages (installed here when running as root); fails loudly without them.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -47,4 +49,8 @@ done
 if grep -q '"output_type": "error"' "$OUT"; then
   echo "kernel.sh: FAIL: executed sample notebook contains an error output" >&2; exit 1
 fi
-echo "kernel.sh: ok (kernelspec, conformance suite, nbconvert --execute of the sample notebook)"
+echo "== memtune run notebooks/sample.ipynb (headless runner) + nbformat validation"
+"$ROOT/reproduce/memtune" run "$ROOT/notebooks/sample.ipynb" --out "$TMP/run" --param points=8
+"$PY" -c 'import sys, nbformat; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); print("nbformat: valid")' "$TMP/run/sample.ipynb"
+grep -q 'sum of y = 210.0' "$TMP/run/sample.ipynb" || { echo "kernel.sh: FAIL: --param points=8 did not reach the notebook" >&2; exit 1; }
+echo "kernel.sh: ok (kernelspec, conformance suite, nbconvert --execute and memtune run of the sample notebook)"
