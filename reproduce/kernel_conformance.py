@@ -34,6 +34,9 @@ class MemtuneKernelTests(jupyter_kernel_test.KernelTests):
     incomplete_code_samples = ["for (int i = 0; i < 3; i++) {", "int y = ", 'String s = "abc" +']
     invalid_code_samples = ["int x = 1 +* 2;", "}"]
     code_inspect_sample = "Math.abs"
+    code_page_something = "%doc Math.abs"
+    supported_history_operations = ("tail", "range", "search")
+    code_history_pattern = "Math.max*"
     code_clear_output = 'System.out.println("gone"); Display.clear();'
 
 

@@ -35,6 +35,8 @@ public final class MemtuneKernel {
     private final java.util.concurrent.CompletableFuture<Session> session;
     private volatile ReplyEnvironment current;
     private int executionCount;
+    private final History history = new History();
+    private final List<Map<String, Object>> payloads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private MemtuneKernel(KernelConnectionProperties props) throws Exception {
         quietLogging();
@@ -50,7 +52,10 @@ public final class MemtuneKernel {
         connection.on("complete_request", this::complete);
         connection.on("inspect_request", this::inspect);
         connection.on("is_complete_request", this::isComplete);
-        connection.on("history_request", (env, m) -> reply(env, m, "history_reply", Map.of("status", "ok", "history", List.of())));
+        connection.on("history_request", (env, m) -> {
+            env.setBusyDeferIdle();
+            reply(env, m, "history_reply", Map.of("status", "ok", "history", history.answer((HistoryRequest) m.getContent())));
+        });
         connection.on("comm_info_request", (env, m) -> reply(env, m, "comm_info_reply", Map.of("status", "ok", "comms", Map.of())));
         connection.on("interrupt_request", this::interrupt);
         connection.on("shutdown_request", this::shutdown);
@@ -114,14 +119,20 @@ public final class MemtuneKernel {
         current = env;
         streams.attach(env);
         Map<String, Object> c = new LinkedHashMap<>();
+        String shown = null;
+        payloads.clear();
         try {
             Object v = session.join().execute(req.getCode());
             streams.flush();
-            if (v != Evaluator.NO_VALUE && !silent) env.publish(new PublishExecuteResult(count, displayData(session.join().render(v), null)));
+            if (v != Evaluator.NO_VALUE && !silent) {
+                MimeBundle b = session.join().render(v);
+                shown = b.get("text/plain");
+                env.publish(new PublishExecuteResult(count, displayData(b, null)));
+            }
             c.put("status", "ok");
             c.put("execution_count", count);
             c.put("user_expressions", Map.of());
-            c.put("payload", List.of());
+            c.put("payload", List.copyOf(payloads));
         } catch (CellException e) {
             streams.flush();
             env.publish(new PublishError(e.ename(), e.evalue(), e.traceback()));
@@ -142,6 +153,7 @@ public final class MemtuneKernel {
         } finally {
             streams.detach();
             current = null;
+            if (!silent && req.shouldStoreHistory()) history.add(count, req.getCode(), shown);
         }
         reply(env, m, "execute_reply", c);
     }
@@ -212,6 +224,10 @@ public final class MemtuneKernel {
             if (env == null) return;
             streams.flush();
             env.publish(new PublishDisplayData(displayData(bundle, displayId)));
+        }
+
+        @Override public void page(MimeBundle bundle) {
+            payloads.add(Map.of("source", "page", "data", bundle.data(), "start", 0));
         }
 
         @Override @SuppressWarnings({"unchecked", "rawtypes"}) public void clear() {

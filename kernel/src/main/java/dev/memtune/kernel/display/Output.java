@@ -11,6 +11,9 @@ public interface Output {
     /** Replaces the content of an earlier {@link #display} with the same id. */
     void update(MimeBundle bundle, String displayId);
 
+    /** Shows documentation in the front end's pager; the default shows it like {@link #display}. */
+    default void page(MimeBundle bundle) { display(bundle, null); }
+
     /** Clears the outputs of the running cell shown so far. */
     default void clear() { }
 }

@@ -20,6 +20,7 @@ import java.util.*;
  *   <li>{@code %jars GLOB...} — add the jars matching glob patterns;</li>
  *   <li>{@code %maven group:artifact:version...} — resolve from the local repository, then Maven Central;</li>
  *   <li>{@code %load FILE} — run a file of Java snippets (may contain magics);</li>
+ *   <li>{@code %doc EXPR} — signature and javadoc of a method or type, in the pager;</li>
  *   <li>{@code %%time} — run the cell, print wall time and the cell thread's CPU time;</li>
  *   <li>{@code %%memory} — run the cell, show its peak resident memory and what it held at the end.</li>
  * </ul>
@@ -32,7 +33,7 @@ public final class Magics {
     public interface Cell { Object run(Session s, String args, String body) throws Exception; }
 
     public static final Map<String, Line> LINE = new TreeMap<>(Map.of(
-            "classpath", Magics::classpath, "jars", Magics::jars, "maven", Magics::maven, "load", Magics::load));
+            "classpath", Magics::classpath, "jars", Magics::jars, "maven", Magics::maven, "load", Magics::load, "doc", Magics::doc));
     public static final Map<String, Cell> CELL = new TreeMap<>(Map.of("time", Magics::time, "memory", Magics::memory));
 
     private Magics() {}
@@ -97,6 +98,13 @@ public final class Magics {
             tb.add(0, "in %load " + f + ":");
             throw new CellException(e.ename(), f.getFileName() + ": " + e.evalue(), tb);
         }
+    }
+
+    static void doc(Session s, String args) {
+        String expr = args.strip();
+        if (expr.isEmpty()) throw new IllegalArgumentException("%doc: give a method or type, e.g. %doc Math.abs");
+        String text = s.inspect(expr, expr.length()).orElseThrow(() -> new IllegalArgumentException("%doc: no documentation found for " + expr));
+        s.output().page(dev.memtune.kernel.display.MimeBundle.text(text));
     }
 
     static Object time(Session s, String args, String body) throws Exception {

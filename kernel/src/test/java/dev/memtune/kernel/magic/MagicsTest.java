@@ -111,6 +111,20 @@ class MagicsTest {
         assertTrue(e.evalue().contains("%nope") && e.evalue().contains("%%memory") && e.evalue().contains("%maven"), e.evalue());
     }
 
+    @Test void docShowsTheSignature() throws Exception {
+        session.execute("%doc Math.abs");
+        assertTrue(output.shown.get(0).bundle().get("text/plain").contains("abs(int"), output.shown.toString());
+    }
+
+    @Test void displayShowsValuesMidCell() throws Exception {
+        session.execute("Display.show(Table.create(\"t\", IntColumn.create(\"x\", 1)));\nDisplay.show(6 * 7);");
+        assertEquals(2, output.shown.size());
+        assertTrue(output.shown.get(0).bundle().get("text/html").contains("<th>x</th>"));
+        assertEquals("42", output.shown.get(1).bundle().get("text/plain"));
+        session.execute("int notShown = 1;");
+        assertEquals(2, output.shown.size());
+    }
+
     @Test void lineMagicsRunInOrderWithJava() throws Exception {
         Files.writeString(dir.resolve("a.jsh"), "int fromFile = 7;");
         assertEquals(14, session.execute("int before = 2;\n%load a.jsh\nbefore * fromFile"));
