@@ -71,7 +71,7 @@ public final class MemtuneKernel {
     }
 
     /** Library logging (java.util.logging; slf4j is bound to slf4j-nop) never reaches a notebook. */
-    static void quietLogging() {
+    public static void quietLogging() {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         root.setLevel(Level.OFF);

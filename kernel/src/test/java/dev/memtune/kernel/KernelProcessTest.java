@@ -147,6 +147,20 @@ class KernelProcessTest {
     }
 
     @Test @Order(6)
+    void sigintAlsoInterrupts() throws Exception {
+        client.execute("while (true) { }");
+        Thread.sleep(800);
+        long t0 = System.nanoTime();
+        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(kernel.pid())).start().waitFor());
+        JsonObject r = client.reply(false, 5000);
+        assertNotNull(r, "cell did not stop after SIGINT");
+        assertTrue((System.nanoTime() - t0) / 1e9 < 3);
+        assertEquals("Interrupted", r.getAsJsonObject("content").get("ename").getAsString());
+        assertTrue(kernel.isAlive());
+        assertEquals("ok", run("2", 10000).get("status").getAsString());
+    }
+
+    @Test @Order(7)
     void trivialCellRoundTrip() throws Exception {
         double[] ms = new double[30];
         for (int i = 0; i < ms.length; i++) {

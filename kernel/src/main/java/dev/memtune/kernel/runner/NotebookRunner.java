@@ -2,6 +2,7 @@ package dev.memtune.kernel.runner;
 
 import com.google.gson.*;
 import dev.memtune.kernel.KernelSpec;
+import dev.memtune.kernel.MemtuneKernel;
 import dev.memtune.kernel.Session;
 import dev.memtune.kernel.display.MimeBundle;
 import dev.memtune.kernel.display.Output;
@@ -50,6 +51,7 @@ public final class NotebookRunner {
      */
     public static Result run(Path in, Path out, Map<String, String> params) throws IOException {
         long t0 = System.nanoTime();
+        MemtuneKernel.quietLogging();
         JsonObject nb = read(in);
         injectParameters(nb, params);
         JsonArray cells = nb.getAsJsonArray("cells");

@@ -149,6 +149,14 @@ class NotebookRunnerTest {
         assertTrue(Files.exists(dir.resolve("o/bad.ipynb")));
     }
 
+    @Test void libraryLoggingStaysOutOfCellOutput() throws Exception {
+        Path in = notebook(dir, "log.ipynb", code("java.util.logging.Logger.getLogger(\"lib\").severe(\"noise\");\n"
+                + "org.slf4j.LoggerFactory.getLogger(\"lib\").error(\"noise\");\nSystem.out.println(\"signal\");"));
+        NotebookRunner.Result r = NotebookRunner.run(in, in, Map.of());
+        assertTrue(r.ok(), r.summary());
+        assertEquals("signal\n", text(cells(in).get(0).getAsJsonObject()));
+    }
+
     @Test void badNotebookIsAClearError() throws Exception {
         Path p = dir.resolve("x.ipynb");
         Files.writeString(p, "{\"nbformat\": 3, \"worksheets\": []}");
