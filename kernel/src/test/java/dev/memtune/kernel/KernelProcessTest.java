@@ -42,7 +42,9 @@ class KernelProcessTest {
             JsonObject r = client.reply(true, 5000);
             assertNotNull(r, "shutdown_reply");
             assertEquals("ok", r.getAsJsonObject("content").get("status").getAsString());
-            if (!kernel.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) kernel.destroyForcibly();
+            boolean exited = kernel.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            if (!exited) kernel.destroyForcibly();
+            assertTrue(exited, "kernel process exits after shutdown_request");
         }
         if (client != null) client.close();
     }

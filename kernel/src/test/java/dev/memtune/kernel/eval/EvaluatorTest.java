@@ -34,6 +34,13 @@ class EvaluatorTest {
         assertEquals("abc", ev.eval("String s1 = \"ab\";\nString s2 = s1 + \"c\";\ns2"));
     }
 
+    @Test void voidCallsAndStatementsHaveNoValue() throws Exception {
+        assertSame(Evaluator.NO_VALUE, ev.eval("System.out.print(\"\")"));
+        assertSame(Evaluator.NO_VALUE, ev.eval("for (int i = 0; i < 2; i++) { }"));
+        assertSame(Evaluator.NO_VALUE, ev.eval("// only a comment"));
+        assertSame(Evaluator.NO_VALUE, ev.eval("import java.time.*;"));
+    }
+
     @Test void nullValueIsNullNotNoValue() throws Exception {
         assertNull(ev.eval("(String) null"));
     }
