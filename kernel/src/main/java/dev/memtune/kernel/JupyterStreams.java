@@ -42,6 +42,19 @@ final class JupyterStreams {
 
     void flush() { out.publish(); err.publish(); }
 
+    /** Length of the longest prefix of {@code b} that does not end inside a UTF-8 multi-byte character. */
+    static int completeUtf8Prefix(byte[] b) {
+        for (int i = b.length - 1; i >= Math.max(0, b.length - 4); i--) {
+            int x = b[i] & 0xFF;
+            if (x < 0x80) return b.length;                                  // ASCII: complete
+            if (x >= 0xC0) {                                                // lead byte: how long is its character?
+                int len = x >= 0xF0 ? 4 : x >= 0xE0 ? 3 : 2;
+                return i + len <= b.length ? b.length : i;
+            }
+        }
+        return b.length;
+    }
+
     private final class Stream extends OutputStream {
         private final PublishStream.StreamType type;
         private final PrintStream fallback;
@@ -57,8 +70,12 @@ final class JupyterStreams {
             String text;
             synchronized (this) {
                 if (buf.size() == 0) return;
-                text = buf.toString(StandardCharsets.UTF_8);
+                byte[] bytes = buf.toByteArray();
+                int end = completeUtf8Prefix(bytes);        // keep a character split across writes for next time
+                text = new String(bytes, 0, end, StandardCharsets.UTF_8);
                 buf.reset();
+                buf.write(bytes, end, bytes.length - end);
+                if (text.isEmpty()) return;
             }
             ReplyEnvironment e = env;
             if (e != null) e.publish(new PublishStream(type, text));
