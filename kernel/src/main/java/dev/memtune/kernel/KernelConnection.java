@@ -6,10 +6,10 @@ import io.github.spencerpark.jupyter.messages.HMACGenerator;
 import io.github.spencerpark.jupyter.messages.Message;
 import org.zeromq.ZMQ;
 
+import java.io.PrintStream;
+import java.time.LocalTime;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The kernel's five ZeroMQ sockets, bound to the address of the connection file only, on
@@ -18,7 +18,6 @@ import java.util.logging.Logger;
  * signature and poll with a 50 ms sleep; ours drop such a message, log it, and block on the poller.
  */
 final class KernelConnection implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(KernelConnection.class.getName());
 
     /** Handles one request; the environment publishes on IOPub and replies on the request's socket. */
     interface Handler { void handle(ShellReplyEnvironment env, Message<?> request) throws Exception; }
@@ -30,10 +29,13 @@ final class KernelConnection implements AutoCloseable {
     private final StdinChannel stdin;
     private final RequestChannel shell, control;
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
+    private final PrintStream log;
     private volatile boolean closed;
 
-    KernelConnection(KernelConnectionProperties props) throws Exception {
+    /** @param log the kernel's own log (the process's original stderr, which Jupyter shows in its server log) */
+    KernelConnection(KernelConnectionProperties props, PrintStream log) throws Exception {
         this.props = props;
+        this.log = log;
         HMACGenerator hmac = props.createHMACGenerator();
         heartbeat = new HeartbeatChannel(ctx, hmac);
         iopub = new IOPubChannel(ctx, hmac);
@@ -77,6 +79,11 @@ final class KernelConnection implements AutoCloseable {
         ctx.term();
     }
 
+    private void log(String message) {
+        log.println("[memtune kernel " + LocalTime.now().withNano(0) + "] " + message);
+        log.flush();
+    }
+
     /** A ROUTER socket (shell or control) read by a blocking poll loop that survives bad messages. */
     private final class RequestChannel extends ShellChannel {
         private final String name;
@@ -109,19 +116,20 @@ final class KernelConnection implements AutoCloseable {
             try {
                 msg = readMessage();
             } catch (RuntimeException e) {     // bad signature (SecurityException), malformed JSON
-                LOG.log(Level.WARNING, name + ": dropped message: " + e.getMessage());
+                log("dropped a message on " + name + ": " + e.getMessage());
                 return;
             }
             Handler h = handlers.get(msg.getHeader().getType().getName());
             if (h == null) {
-                LOG.fine(name + ": no handler for " + msg.getHeader().getType().getName());
+                log("no handler for " + msg.getHeader().getType().getName() + " on " + name);
                 return;
             }
             ShellReplyEnvironment env = new ShellReplyEnvironment(this, stdin, iopub, msg) { };
             try {
                 h.handle(env, msg);
             } catch (Exception e) {
-                LOG.log(Level.SEVERE, name + ": handler for " + msg.getHeader().getType().getName() + " failed", e);
+                log("handler for " + msg.getHeader().getType().getName() + " failed: " + e);
+                e.printStackTrace(log);
             } finally {
                 env.resolveDeferrals();
             }

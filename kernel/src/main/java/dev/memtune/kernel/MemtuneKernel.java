@@ -14,6 +14,7 @@ import io.github.spencerpark.jupyter.messages.MessageType;
 import io.github.spencerpark.jupyter.messages.publish.*;
 import io.github.spencerpark.jupyter.messages.request.*;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.*;
 import java.util.logging.Level;
@@ -40,13 +41,14 @@ public final class MemtuneKernel {
 
     private MemtuneKernel(KernelConnectionProperties props) throws Exception {
         quietLogging();
+        PrintStream kernelLog = System.err;
         streams = new JupyterStreams(System.out, System.err);
         System.setOut(streams.out());
         System.setErr(streams.err());
         // JShell and the startup imports warm up while the sockets bind and the client says hello
         Path cwd = Path.of("").toAbsolutePath();
         session = java.util.concurrent.CompletableFuture.supplyAsync(() -> Session.create(new IopubOutput(), cwd));
-        connection = new KernelConnection(props);
+        connection = new KernelConnection(props, kernelLog);
         connection.on("kernel_info_request", this::kernelInfo);
         connection.on("execute_request", this::execute);
         connection.on("complete_request", this::complete);

@@ -79,6 +79,7 @@ class KernelProcessTest {
         JsonObject c = run("hacked", 10000);              // the unsigned code never ran
         assertEquals("error", c.get("status").getAsString());
         assertEquals("ok", run("1 + 1", 10000).get("status").getAsString(), "the kernel still serves signed requests");
+        assertTrue(log().contains("dropped a message on shell: Message received had invalid signature"), "logged for the server log: " + log());
     }
 
     @Test @Order(3)

@@ -22,11 +22,8 @@ final class InProcessControl extends DirectExecutionControl {
     private static final Object NULL = new Object();
     private static final long STOP_GRACE_MS = 1000;
 
-    private final ExecutorService cellThread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(null, r, "memtune-cell", 0);
-        t.setDaemon(true);
-        return t;
-    });
+    private volatile ExecutorService cellThread = newCellThread();
+    private volatile Future<Object> runningTask;
     private final Map<String, Object> results = new ConcurrentHashMap<>();
     private final AtomicLong keys = new AtomicLong();
     private volatile Thread running;
@@ -42,9 +39,10 @@ final class InProcessControl extends DirectExecutionControl {
             try {
                 return doit.invoke(null);
             } finally {
-                running = null;
+                if (running == Thread.currentThread()) running = null;
             }
         });
+        runningTask = f;
         try {
             Object v = f.get();
             String key = "memtune$value$" + keys.incrementAndGet();
@@ -57,6 +55,36 @@ final class InProcessControl extends DirectExecutionControl {
             lastThrown = user;
             if (c instanceof InvocationTargetException ite) throw ite;   // the base class maps it (incl. unresolved references)
             throw new InvocationTargetException(c);
+        } catch (CancellationException e) {                                // abandoned by stop(): see forceStop
+            throw new StoppedException();
+        } finally {
+            runningTask = null;
+        }
+    }
+
+    private static ExecutorService newCellThread() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(null, r, "memtune-cell", 0);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Ends a cell that ignored the interrupt: {@link Thread#stop()} on JDK 17-19; where the JDK no
+     * longer supports it (20+), the runaway thread is abandoned and later cells get a fresh one.
+     */
+    @SuppressWarnings("deprecation")
+    private void forceStop(Thread t) {
+        try {
+            t.stop();
+        } catch (UnsupportedOperationException e) {
+            ExecutorService old = cellThread;
+            cellThread = newCellThread();
+            Future<Object> f = runningTask;
+            running = null;
+            if (f != null) f.cancel(true);
+            old.shutdownNow();
         }
     }
 
@@ -91,7 +119,6 @@ final class InProcessControl extends DirectExecutionControl {
     boolean isRunning() { return running != null; }
 
     @Override
-    @SuppressWarnings("deprecation")
     public void stop() {
         Thread t = running;
         if (t == null) return;
@@ -102,7 +129,7 @@ final class InProcessControl extends DirectExecutionControl {
             while (running == t && System.currentTimeMillis() < deadline) {
                 try { Thread.sleep(20); } catch (InterruptedException e) { return; }
             }
-            if (running == t) t.stop();   // the cell ignored the interrupt: force it
+            if (running == t) forceStop(t);   // the cell ignored the interrupt
         }, "memtune-stop");
         watchdog.setDaemon(true);
         watchdog.start();
