@@ -328,4 +328,15 @@ class BackboneFixtureTest {
             assertTrue(msg.contains("decoder.embed_tokens.weight") && msg.contains("tiny-opt/model.safetensors"), msg);
         }
     }
+
+    /** {@link Backbones#loadFolder} (the project's safetensors reader and key mapping) gives the same weights as DJL's decoder. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-bert", "tiny-t5", "tiny-t5-gated", "tiny-opt", "tiny-opt-postln"})
+    void loadFolderReadsHfFolders(String name) throws java.io.IOException {
+        Fixture f = new Fixture(name);
+        try (NDManager m = NDManager.newBaseManager(); Backbone ref = f.load(m.newSubManager()); Backbone b = Backbones.loadFolder(f.dir)) {
+            assertEquals(ref.namedParams().keySet(), b.namedParams().keySet());
+            ref.namedParams().forEach((k, p) -> assertEquals(0f, diff(b.namedParams().get(k).data(), p.data(), null), k));
+        }
+    }
 }
