@@ -8,8 +8,8 @@ import java.util.*;
 /**
  * Ladder side-tuning settings, named as in the released LST code: {@code reduction_factor} r (side
  * width d/r, default 8), {@code gate_temperature} T of {@code mu = sigmoid(alpha / T)} (0.1),
- * {@code kept_layers} (backbone layers that get a ladder and a side block; null = the default of
- * {@link #defaultKeptLayers}), {@code init} ({@code random} or {@code fisher}: side blocks from the
+ * {@code kept_layers} (backbone layers that get a ladder and a side block, in the encoder and, for
+ * T5 text-to-text, the decoder alike; null = the default of {@link #defaultKeptLayers}), {@code init} ({@code random} or {@code fisher}: side blocks from the
  * backbone's weights pruned by Fisher importance), {@code fisher_samples} (1,024) and
  * {@code side_dropout} (null = the backbone's own dropout rates).
  */
