@@ -12,9 +12,7 @@ import dev.memtune.nn.Module;
 import dev.memtune.nn.ModuleList;
 import dev.memtune.train.TrainStep;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import java.util.*;
 
 /**
  * A backbone made reversible by MEFT (Liao, Tan, Monz, NeurIPS 2023). Streams start as
@@ -42,8 +40,9 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
 
     /**
      * Facts about the last {@link #forwardBackward}: {@code retainedArrays}/{@code retainedBytes}
-     * are the native arrays the forward still held when it reached the top of the reversible part
-     * (flat in depth when nothing is kept per layer), {@code forwardRecorded} whether that part
+     * are the native arrays created by the forward and still held when it reached the top of the
+     * reversible part (flat in depth when nothing is kept per layer; -1 unless
+     * {@link #measureRetention}), {@code forwardRecorded} whether that part
      * recorded autograd history (it must not), {@code reconstructionError[i]} the max |recomputed -
      * stored| of layer i's inputs (only with {@link #trackReconstruction}; else null).
      */
@@ -59,7 +58,7 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
     private final MeftBlocks blocks;
     private final int reversible;
     private long dropoutStep;
-    private boolean track;
+    private boolean track, measure;
     private Stats lastStats;
 
     MeftModel(Backbone backbone, HeadSpec spec, MeftConfig c, MeftBlocks blocks) {
@@ -85,6 +84,9 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
 
     /** Keep every layer's inputs during {@link #forwardBackward} to report reconstruction errors (O(depth) memory: tests only). */
     public void trackReconstruction(boolean on) { track = on; }
+
+    /** Count the native arrays the reversible forward still holds at its top (walks the managers: diagnostics only). */
+    public void measureRetention(boolean on) { measure = on; }
 
     public Stats lastStats() { return lastStats; }
 
@@ -146,7 +148,8 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
         int n = blocks.numLayers(), k = reversible;
         try (NDScope scope = new NDScope(); Autograd.Mode off = Autograd.noGrad()) {
             NDArray mask = blocks.mask(b);
-            long[] before = live();
+            NDManager[] where = {manager, b.inputIds().getManager()};            // parameters' and batch's managers
+            long[] before = measure ? live(where) : null;
             NDArray e = embed(b, step);                                         // frozen: no gradient below this
             MeftLayer.Streams s = new MeftLayer.Streams(e, e);
             List<MeftLayer.Streams> inputs = new ArrayList<>();
@@ -156,7 +159,7 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
                 s = next;
             }
             if (!track && k > 0) e.close();
-            long[] after = live();
+            long[] after = measure ? live(where) : null;
             boolean recorded = Autograd.records(s.x1()) || Autograd.records(s.x2());
 
             // upper part and head with ordinary autograd, from leaves on the top reversible streams
@@ -190,21 +193,23 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
             out.close();
             d.close();
             for (MeftLayer.Streams in : inputs) in.close();
-            lastStats = new Stats(n, k, after[0] - before[0], after[1] - before[1], recorded, err);
+            lastStats = new Stats(n, k, measure ? after[0] - before[0] : -1, measure ? after[1] - before[1] : -1, recorded, err);
             return loss;
         }
     }
 
     private static double maxAbsDiff(NDArray a, NDArray b) { return a.sub(b).abs().max().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble(); }
 
-    /** Count and bytes of the native arrays alive in the backbone's manager (params included). */
-    private long[] live() {
+    /** Count and bytes of the native arrays alive in these managers (and their children). */
+    private static long[] live(NDManager[] managers) {
         long count = 0, bytes = 0;
-        for (NDArray a : manager.getManagedArrays()) {
-            if (a.isReleased()) continue;
-            count++;
-            bytes += a.getShape().size() * a.getDataType().getNumOfBytes();
-        }
+        Set<NDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (NDManager m : managers)
+            for (NDArray a : m.getManagedArrays()) {
+                if (a.isReleased() || !seen.add(a)) continue;
+                count++;
+                bytes += a.getShape().size() * a.getDataType().getNumOfBytes();
+            }
         return new long[]{count, bytes};
     }
 
