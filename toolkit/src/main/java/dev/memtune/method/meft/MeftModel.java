@@ -43,11 +43,14 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
      * are the native arrays created by the forward and still held when it reached the top of the
      * reversible part (flat in depth when nothing is kept per layer; -1 unless
      * {@link #measureRetention}), {@code forwardRecorded} whether that part
-     * recorded autograd history (it must not), {@code reconstructionError[i]} the max |recomputed -
-     * stored| of layer i's inputs (only with {@link #trackReconstruction}; else null).
+     * recorded autograd history (it must not), {@code embeddingReconstructionError} the max
+     * |recomputed - h0| of the two streams at the bottom (always measured, by recomputing the
+     * embeddings: a large value means the reversible gradients are not to be trusted; NaN when no
+     * layer is reversible), {@code reconstructionError[i]} the max |recomputed - stored| of layer
+     * i's inputs (only with {@link #trackReconstruction}; else null).
      */
     public record Stats(int layers, int reversibleLayers, long retainedArrays, long retainedBytes,
-                        boolean forwardRecorded, double[] reconstructionError) {
+                        boolean forwardRecorded, double embeddingReconstructionError, double[] reconstructionError) {
         public double maxReconstructionError() {
             return reconstructionError == null ? Double.NaN : Arrays.stream(reconstructionError).max().orElse(0);
         }
@@ -190,10 +193,16 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
                 out = bw.inputs();
                 d = bw.grads();
             }
+            double bottom = Double.NaN;
+            if (k > 0) {                                                        // cheap check: recompute h0, compare
+                NDArray h0 = embed(b, step);
+                bottom = Math.max(maxAbsDiff(out.x1(), h0), maxAbsDiff(out.x2(), h0));
+                h0.close();
+            }
             out.close();
             d.close();
             for (MeftLayer.Streams in : inputs) in.close();
-            lastStats = new Stats(n, k, measure ? after[0] - before[0] : -1, measure ? after[1] - before[1] : -1, recorded, err);
+            lastStats = new Stats(n, k, measure ? after[0] - before[0] : -1, measure ? after[1] - before[1] : -1, recorded, bottom, err);
             return loss;
         }
     }

@@ -113,6 +113,7 @@ class MeftGradientTest {
                     Arrays.toString(st.reconstructionError()), st.forwardRecorded());
             assertFalse(st.forwardRecorded(), "the reversible forward recorded autograd history");
             assertEquals(reversible == MeftConfig.ALL ? layers : reversible, st.reconstructionError().length);
+            if (st.reconstructionError().length > 0) assertEquals(st.reconstructionError()[0], st.embeddingReconstructionError(), 1e-12, "bottom check vs stored h0");
             if (type == DataType.FLOAT64 && layers <= 4) assertTrue(st.maxReconstructionError() < 1e-6, "float64 reconstruction error " + st.maxReconstructionError());
         }
     }

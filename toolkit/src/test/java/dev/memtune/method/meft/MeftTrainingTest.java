@@ -74,7 +74,9 @@ class MeftTrainingTest {
             try (NDManager nd = NDManager.newBaseManager(); MeftModel m = MeftGradientTest.model(variant, depths[j], MeftConfig.ALL, ai.djl.ndarray.types.DataType.FLOAT32)) {
                 m.train(true);
                 m.measureRetention(true);
-                m.forwardBackward(batch(nd), nd.create(new long[]{1, 0}));
+                try (Autograd.Mode on = Autograd.enableGrad()) {               // as on a thread where torch grad mode defaults to on
+                    m.forwardBackward(batch(nd), nd.create(new long[]{1, 0}));
+                }
                 MeftModel.Stats s = m.lastStats();
                 assertFalse(s.forwardRecorded());
                 assertEquals(depths[j], s.reversibleLayers());
