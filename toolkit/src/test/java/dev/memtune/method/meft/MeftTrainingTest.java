@@ -75,6 +75,7 @@ class MeftTrainingTest {
                 m.train(true);
                 m.measureRetention(true);
                 try (Autograd.Mode on = Autograd.enableGrad()) {               // as on a thread where torch grad mode defaults to on
+                    assertTrue(Autograd.records(m.features(batch(nd))), "control: the ordinary forward records");
                     m.forwardBackward(batch(nd), nd.create(new long[]{1, 0}));
                 }
                 MeftModel.Stats s = m.lastStats();
