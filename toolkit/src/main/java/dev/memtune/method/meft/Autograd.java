@@ -45,6 +45,19 @@ final class Autograd {
         JniUtils.backward((PtNDArray) out, (PtNDArray) cotangent, false, false);
     }
 
-    /** Whether x carries autograd history or records (a no-grad forward must give false). */
-    static boolean records(NDArray x) { return JniUtils.requiresGrad((PtNDArray) x); }
+    /**
+     * Whether x is part of an autograd graph. DJL's {@code requiresGrad} answers false for recorded
+     * non-leaf results and its {@code getGradientFunctionNames} crashes on tensors without one, so
+     * this probes: a zero-cotangent backward that keeps the graph (adds 0 to leaf gradients) succeeds
+     * exactly when x has history; without history PyTorch refuses it. Diagnostics only.
+     */
+    static boolean records(NDArray x) {
+        if (JniUtils.requiresGrad((PtNDArray) x)) return true;
+        try (NDArray zero = x.zerosLike()) {
+            JniUtils.backward((PtNDArray) x, (PtNDArray) zero, true, false);
+            return true;
+        } catch (ai.djl.engine.EngineException e) {
+            return false;
+        }
+    }
 }

@@ -43,7 +43,7 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
      * are the native arrays created by the forward and still held when it reached the top of the
      * reversible part (flat in depth when nothing is kept per layer; -1 unless
      * {@link #measureRetention}), {@code forwardRecorded} whether that part
-     * recorded autograd history (it must not), {@code embeddingReconstructionError} the max
+     * recorded autograd history (it must not; probed only with {@link #measureRetention}), {@code embeddingReconstructionError} the max
      * |recomputed - h0| of the two streams at the bottom (always measured, by recomputing the
      * embeddings: a large value means the reversible gradients are not to be trusted; NaN when no
      * layer is reversible), {@code reconstructionError[i]} the max |recomputed - stored| of layer
@@ -163,7 +163,7 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
             }
             if (!track && k > 0) e.close();
             long[] after = measure ? live(where) : null;
-            boolean recorded = Autograd.records(s.x1()) || Autograd.records(s.x2());
+            boolean recorded = measure && (Autograd.records(s.x1()) || Autograd.records(s.x2()));
 
             // upper part and head with ordinary autograd, from leaves on the top reversible streams
             MeftLayer.Streams top = new MeftLayer.Streams(Autograd.leaf(s.x1()), Autograd.leaf(s.x2()));

@@ -96,6 +96,7 @@ class MeftGradientTest {
             m.zeroGrad();
             m.setDropoutStep(7);
             m.trackReconstruction(true);
+            m.measureRetention(true);
             float revLoss = m.forwardBackward(in, labels);
             Map<String, double[]> rev = grads(m);
 
