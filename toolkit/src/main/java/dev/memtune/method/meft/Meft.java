@@ -67,4 +67,8 @@ public final class Meft implements Method {
         Freeze.apply(m, n -> n.startsWith("meft."));
         return m;
     }
+
+    /** MEFT is wired for BERT-family encoders only (T5/OPT: not implemented). */
+    @Override
+    public boolean supports(String modelType) { return modelType.equals("bert"); }
 }
