@@ -135,6 +135,12 @@ public final class Lst implements Method {
         return m;
     }
 
+    /** BERT-family, T5 and OPT backbones; the Fisher-pruning initialisation only for BERT-family ones. */
+    @Override
+    public boolean supports(String modelType) {
+        return List.of("bert", "t5", "opt").contains(modelType) && (!config.init().equals("fisher") || modelType.equals("bert"));
+    }
+
     @Override
     public String toString() { return "lst " + config.toMap(); }
 }

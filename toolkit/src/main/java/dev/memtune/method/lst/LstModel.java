@@ -11,9 +11,9 @@ import java.util.List;
 
 /**
  * A frozen backbone with an LST side network (children {@code backbone}, {@code side}, {@code head}).
- * The backbone runs a layer at a time ({@link Trunk}); its parameters do not record gradients, so
- * none of its intermediates enter the autograd graph, and each layer's output is released once its
- * ladder has read it (the graph keeps only what the ladder's weight gradient needs).
+ * The backbone runs a layer at a time ({@link Trunk}) in a no-grad region and with frozen
+ * parameters, so none of its intermediates enter the autograd graph, and each layer's output is
+ * released once its ladder has read it (the graph keeps only what the ladder's weight gradient needs).
  * <pre>
  *   pooled heads:      features = W_up Side(backbone stack) + b_up            [B,T,d]
  *   T5 text-to-text:   e = SideEnc(backbone encoder);  s = SideDec(backbone decoder, cross-attending to e)

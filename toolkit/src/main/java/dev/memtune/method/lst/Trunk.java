@@ -9,6 +9,7 @@ import dev.memtune.backbone.bert.BertModel;
 import dev.memtune.backbone.opt.OptModel;
 import dev.memtune.backbone.t5.T5Model;
 import dev.memtune.nn.F;
+import dev.memtune.nn.NoGrad;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,9 @@ import java.util.List;
 /**
  * One stack of a frozen backbone, prepared for one batch and run a layer at a time, for side
  * networks (LST, SymTune): the embedding output, then each layer's output (and attention
- * probabilities on request). Backbone parameters are frozen, so nothing here enters the autograd
- * graph. Every tensor handed out is kept past the caller's scopes and closed by the caller;
+ * probabilities on request). Everything runs inside a {@link NoGrad} region, so nothing of the
+ * backbone enters the autograd graph even inside a gradient collector (its parameters are frozen
+ * as well). Every tensor handed out is kept past the caller's scopes and closed by the caller;
  * {@link #close()} frees the per-batch masks.
  */
 public abstract class Trunk implements AutoCloseable {
@@ -35,14 +37,26 @@ public abstract class Trunk implements AutoCloseable {
 
     public abstract int numLayers();
 
-    /** The embedding output [B,T,d] as the backbone's first layer sees it. */
-    public abstract NDArray embed();
+    /** The embedding output [B,T,d] as the backbone's first layer sees it; no autograd history. */
+    public final NDArray embed() {
+        try (NoGrad g = NoGrad.enter()) { return embedding(); }
+    }
 
-    /** Backbone layer {@code i} on {@code h}. */
-    public abstract Out layer(int i, NDArray h, boolean wantProbs);
+    /** Backbone layer {@code i} on {@code h}; no autograd history. */
+    public final Out layer(int i, NDArray h, boolean wantProbs) {
+        try (NoGrad g = NoGrad.enter()) { return runLayer(i, h, wantProbs); }
+    }
 
     /** The stack's final output from its last layer's output (T5: final norm and dropout; OPT: final norm and projection; BERT: a copy). */
-    public NDArray finish(NDArray last) { return last.duplicate(); }
+    public final NDArray finish(NDArray last) {
+        try (NoGrad g = NoGrad.enter()) { return finishing(last); }
+    }
+
+    protected abstract NDArray embedding();
+
+    protected abstract Out runLayer(int i, NDArray h, boolean wantProbs);
+
+    protected NDArray finishing(NDArray last) { return last.duplicate(); }
 
     public boolean causal() { return causal; }
 
@@ -102,14 +116,14 @@ public abstract class Trunk implements AutoCloseable {
 
         public int numLayers() { return m.numLayers(); }
 
-        public NDArray embed() {
+        protected NDArray embedding() {
             try (NDScope s = new NDScope()) {
                 NDArray types = b.tokenTypeIds() != null ? b.tokenTypeIds() : b.inputIds().zerosLike();
                 return F.keep(m.embeddings.forward(b.inputIds(), types));
             }
         }
 
-        public Out layer(int i, NDArray h, boolean wantProbs) {
+        protected Out runLayer(int i, NDArray h, boolean wantProbs) {
             BertModel.LayerOut o = m.layer(i).forward(h, ext, wantProbs);
             return new Out(o.hidden(), o.probs());
         }
@@ -127,7 +141,7 @@ public abstract class Trunk implements AutoCloseable {
             this.ids = ids;
             this.enc = enc;
             int t = (int) ids.getShape().get(1);
-            try (NDScope s = new NDScope()) {
+            try (NDScope s = new NDScope(); NoGrad g = NoGrad.enter()) {
                 selfBias = own(F.keep(stack.block.get(0).selfAttention.attention.positionBias(t, t, !stack.isDecoder)
                         .add(additiveMask(mask, stack.isDecoder))));
                 crossBias = encMask == null ? null : own(F.keep(additiveMask(encMask, false)));
@@ -136,7 +150,7 @@ public abstract class Trunk implements AutoCloseable {
 
         public int numLayers() { return stack.block.size(); }
 
-        public NDArray embed() {
+        protected NDArray embedding() {
             try (NDScope s = new NDScope()) {
                 return F.keep(F.dropout(m.shared.forward(ids), dropoutRate(), stack.isTraining()));
             }
@@ -144,14 +158,14 @@ public abstract class Trunk implements AutoCloseable {
 
         private double dropoutRate() { return m.config().number("dropout_rate", 0.1); }
 
-        public Out layer(int i, NDArray h, boolean wantProbs) {
+        protected Out runLayer(int i, NDArray h, boolean wantProbs) {
             T5Model.BlockOut o = stack.block.get(i).forward(h, selfBias, enc, crossBias, wantProbs);
             if (o.crossProbs() != null) o.crossProbs().close();
             return new Out(o.hidden(), o.probs());
         }
 
         @Override
-        public NDArray finish(NDArray last) {
+        protected NDArray finishing(NDArray last) {
             try (NDScope s = new NDScope()) {
                 return F.keep(F.dropout(stack.final_layer_norm.forward(last), dropoutRate(), stack.isTraining()));
             }
@@ -171,7 +185,7 @@ public abstract class Trunk implements AutoCloseable {
 
         public int numLayers() { return m.numLayers(); }
 
-        public NDArray embed() {                                   // HF OPTDecoder: tokens (projected in) + learned positions, no dropout
+        protected NDArray embedding() {                                   // HF OPTDecoder: tokens (projected in) + learned positions, no dropout
             try (NDScope s = new NDScope()) {
                 long t = ids.getShape().get(1);
                 int max = m.config().integer("max_position_embeddings");
@@ -182,13 +196,13 @@ public abstract class Trunk implements AutoCloseable {
             }
         }
 
-        public Out layer(int i, NDArray h, boolean wantProbs) {
+        protected Out runLayer(int i, NDArray h, boolean wantProbs) {
             OptModel.Layer.Out o = m.layer(i).forward(h, additive, wantProbs);
             return new Out(o.hidden(), o.probs());
         }
 
         @Override
-        public NDArray finish(NDArray last) {                       // final norm (pre-LN only) and output projection
+        protected NDArray finishing(NDArray last) {                       // final norm (pre-LN only) and output projection
             try (NDScope s = new NDScope()) {
                 NDArray y = m.decoder.final_layer_norm != null ? m.decoder.final_layer_norm.forward(last) : last;
                 return F.keep(m.decoder.project_out != null ? m.decoder.project_out.forward(y) : y.duplicate());

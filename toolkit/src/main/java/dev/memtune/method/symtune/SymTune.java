@@ -78,6 +78,10 @@ public final class SymTune implements Method {
         return m;
     }
 
+    /** BERT-family and T5 encoders, the OPT decoder. */
+    @Override
+    public boolean supports(String modelType) { return List.of("bert", "t5", "opt").contains(modelType); }
+
     @Override
     public String toString() { return config.toString(); }
 }

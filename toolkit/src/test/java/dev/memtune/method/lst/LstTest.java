@@ -135,6 +135,23 @@ class LstTest {
         }
     }
 
+    /** Even a backbone unfrozen by mistake gets no gradient: LST runs it in a no-grad region. */
+    @Test
+    void noGradientPathThroughTheBackboneEvenWhenItsParametersRequireOne() {
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = lst("tiny-bert", Map.of())) {
+            m.backbone.namedParams().values().forEach(p -> p.setTrainable(true));
+            m.zeroGrad();
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                gc.backward(m.loss(batch(nd), nd.create(new long[]{1, 0})));
+            }
+            m.backbone.namedParams().forEach((n, p) -> {
+                NDArray g = p.grad();
+                assertTrue(g == null || g.abs().sum().getFloat() == 0f, "backbone parameter " + n + " received a gradient");
+            });
+            assertTrue(m.methodParams().get("side.upsample.weight").grad().abs().sum().getFloat() > 0);
+        }
+    }
+
     @Test
     void fisherInitLeavesBackboneFrozenAndCopiesBackboneWeights() {
         try (NDManager nd = NDManager.newBaseManager()) {
