@@ -27,7 +27,7 @@ public final class TrainStep {
     /** Runs one step and returns the loss value. */
     public static float run(TunedModel model, AdamW opt, Batch b, NDArray labels, double lr, double clip) {
         List<Param> ps = model.trainableParams();
-        for (Param p : ps) p.zeroGrad();
+        try (NDScope s = new NDScope()) { for (Param p : ps) p.zeroGrad(); }     // closes the gradient handles it opens
         float loss;
         if (model instanceof CustomBackward cb) {
             loss = cb.forwardBackward(b, labels);
