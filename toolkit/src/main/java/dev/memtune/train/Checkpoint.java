@@ -3,6 +3,8 @@ package dev.memtune.train;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.memtune.nn.Param;
+import dev.memtune.weights.HostTensor;
+import dev.memtune.weights.SafeTensors;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +16,7 @@ import java.util.*;
  * in its metadata, the {@link TrainState} as JSON ({@code state}), the optimizer step
  * ({@code optimizer_step}) and the train settings ({@code train_config}); {@code best.safetensors}
  * holds the best-on-validation trainable parameters. Both are written atomically
- * ({@link TensorFile}), the best first, so a killed run always leaves a consistent pair.
+ * ({@link SafeTensors}: temporary file, then rename), the best first, so a killed run always leaves a consistent pair.
  */
 public final class Checkpoint {
     static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().serializeNulls().create();
@@ -45,37 +47,37 @@ public final class Checkpoint {
 
     private void write(TrainConfig cfg, Map<String, Param> trainable, AdamW opt, TrainState st, Map<String, float[]> best) {
         if (best != null) {
-            Map<String, TensorFile.Tensor> b = new LinkedHashMap<>();
-            trainable.forEach((n, p) -> b.put("param/" + n, new TensorFile.Tensor(p.data().getShape().getShape(), best.get(n))));
-            TensorFile.write(dir.resolve("best.safetensors"), b, Map.of("best_epoch", String.valueOf(st.bestEpoch)));
+            Map<String, HostTensor> b = new LinkedHashMap<>();
+            trainable.forEach((n, p) -> b.put("param/" + n, new HostTensor(p.data().getShape().getShape(), best.get(n))));
+            SafeTensors.write(dir.resolve("best.safetensors"), b, Map.of("best_epoch", String.valueOf(st.bestEpoch)));
         }
-        Map<String, TensorFile.Tensor> t = new LinkedHashMap<>();
+        Map<String, HostTensor> t = new LinkedHashMap<>();
         trainable.forEach((n, p) -> {
             long[] shape = p.data().getShape().getShape();
-            t.put("param/" + n, new TensorFile.Tensor(shape, p.data().toFloatArray()));
-            t.put("exp_avg/" + n, new TensorFile.Tensor(shape, opt.state().get(n)[0].toFloatArray()));
-            t.put("exp_avg_sq/" + n, new TensorFile.Tensor(shape, opt.state().get(n)[1].toFloatArray()));
+            t.put("param/" + n, new HostTensor(shape, p.data().toFloatArray()));
+            t.put("exp_avg/" + n, new HostTensor(shape, opt.state().get(n)[0].toFloatArray()));
+            t.put("exp_avg_sq/" + n, new HostTensor(shape, opt.state().get(n)[1].toFloatArray()));
         });
         Map<String, String> md = new LinkedHashMap<>();
         md.put("format", "memtune-checkpoint-1");
         md.put("state", GSON.toJson(st));
         md.put("optimizer_step", String.valueOf(opt.step()));
         md.put("train_config", GSON.toJson(cfg.toMap()));
-        TensorFile.write(file(), t, md);
+        SafeTensors.write(file(), t, md);
     }
 
     /** Loads tensors into the model and optimizer, the best parameters into {@code best}; returns the state. */
     TrainState restore(TrainConfig cfg, Map<String, Param> trainable, AdamW opt, Map<String, float[]> best) {
         Path f = file();
-        Map<String, String> md = TensorFile.metadata(f);
+        Map<String, String> md = SafeTensors.metadata(f);
         if (!"memtune-checkpoint-1".equals(md.get("format"))) throw new IllegalArgumentException(f + ": not a memtune checkpoint (metadata format " + md.get("format") + ")");
         Map<String, Object> saved = new LinkedHashMap<>(GSON.fromJson(md.get("train_config"), Map.class));
         Map<String, Object> now = GSON.fromJson(GSON.toJson(cfg.toMap()), Map.class);
         if (!saved.equals(now)) throw new IllegalArgumentException(f + ": checkpoint was written with other train settings; saved " + saved + ", now " + now + " (use another output folder, or drop --resume)");
-        Map<String, TensorFile.Tensor> t = TensorFile.read(f);
+        Map<String, HostTensor> t = SafeTensors.read(f);
         for (var e : trainable.entrySet()) {
             String n = e.getKey();
-            TensorFile.Tensor p = t.get("param/" + n), m = t.get("exp_avg/" + n), v = t.get("exp_avg_sq/" + n);
+            HostTensor p = t.get("param/" + n), m = t.get("exp_avg/" + n), v = t.get("exp_avg_sq/" + n);
             if (p == null || m == null || v == null) throw new IllegalArgumentException(f + ": no state for trainable parameter '" + n + "' (was it written for another method or backbone?)");
             Param q = e.getValue();
             q.set(q.data().getManager().create(p.data(), q.data().getShape()));
@@ -87,7 +89,7 @@ public final class Checkpoint {
         TrainState st = GSON.fromJson(md.get("state"), TrainState.class);
         Path bf = dir.resolve("best.safetensors");
         if (st.bestEpoch > 0 && Files.isRegularFile(bf))
-            TensorFile.read(bf).forEach((k, v) -> best.put(k.substring("param/".length()), v.data()));
+            SafeTensors.read(bf).forEach((k, v) -> best.put(k.substring("param/".length()), v.data()));
         return st;
     }
 }

@@ -1,0 +1,77 @@
+package dev.memtune.train;
+
+import dev.memtune.cli.Args;
+import dev.memtune.cli.Command;
+import dev.memtune.progress.Progress;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.*;
+
+/** {@code memtune train}: runs experiments from a config file and writes their result JSON. */
+public final class TrainCommand implements Command {
+    public static final Set<String> FLAGS = Set.of("resume", "force");
+
+    @Override
+    public String summary() { return "train one experiment config on its tasks and seeds, write result JSON"; }
+
+    @Override
+    public String usage() {
+        return """
+                usage: memtune train --config FILE [--task T] [--seed S] [--scale smoke|cpu|paper]
+                                     [--resume] [--force] [--out DIR] [--set key.path=value ...]
+
+                Runs the experiment of a config file (reproduce/configs/<table>/...json) for every task
+                and seed it lists, or only --task / --seed. Results go to
+                DIR/results/<table>/<config-id>/<task>/seed<k>.json (DIR: reproduce/out); an existing
+                result with the same settings is reused unless --force. --resume continues an
+                interrupted run from its checkpoint in DIR/checkpoints/. --set overrides a setting,
+                e.g. --set train.learning_rate=1e-4 --set method_options.r=16 --set backbone=bert-base.
+                Progress goes to stderr; the summary of each run to stdout.
+
+                example: reproduce/memtune train --config reproduce/configs/glue/minilm-l6/lora.json --task rte --scale cpu
+                """;
+    }
+
+    @Override
+    public int run(Args a) {
+        Path config = Path.of(a.require("config"));
+        if (!Files.isRegularFile(config)) throw new IllegalArgumentException("memtune train: config file " + config + " does not exist");
+        String scale = a.get("scale", "cpu");
+        Experiments.RunOptions o = Experiments.RunOptions.defaults().withResume(a.flag("resume")).withForce(a.flag("force"));
+        if (a.has("out")) o = o.withOut(Path.of(a.get("out", null)));
+        Map<String, String> sets = new LinkedHashMap<>();
+        for (String s : a.all("set")) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("memtune train: --set expects key.path=value, got '" + s + "'");
+            sets.put(s.substring(0, eq).trim(), s.substring(eq + 1).trim());
+        }
+        o = o.withSets(sets);
+        ExperimentConfig cfg = ExperimentConfig.load(config);
+        List<String> tasks = a.has("task") ? List.of(a.get("task", null)) : cfg.tasks(scale);
+        List<Integer> seeds = a.has("seed") ? List.of(a.getInt("seed", 42)) : cfg.seeds(scale);
+        a.rejectUnknown();
+        if (tasks.isEmpty()) throw new IllegalArgumentException(config + ": lists no tasks; pass --task");
+        ProgressLine line = ProgressLine.stderr();
+        Progress.addListener(line);
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> { main.interrupt(); try { main.join(60_000); } catch (InterruptedException ignored) { } });
+        Runtime.getRuntime().addShutdownHook(hook);                  // Ctrl-C: checkpoint, then exit
+        try {
+            for (String t : tasks)
+                for (int s : seeds) {
+                    ExperimentResult r = Experiments.run(config, t, s, scale, o);
+                    System.out.printf("%s/%s %s seed %d: validation %.4f test %.4f (%s) trainable %d  %.0f s  -> %s%n",
+                            cfg.table, cfg.id, t, s, r.bestValidationScore(), r.testScore(), r.json().getAsJsonObject("test"),
+                            r.trainableParams(), r.wallSeconds(), r.file());
+                }
+            return 0;
+        } catch (Progress.InterruptedWork e) {
+            System.err.println("memtune train: interrupted; rerun with --resume to continue");
+            return 130;
+        } finally {
+            Progress.removeListener(line);
+            try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException ignored) { /* shutting down */ }
+        }
+    }
+}
