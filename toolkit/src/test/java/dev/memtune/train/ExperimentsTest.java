@@ -69,5 +69,24 @@ class ExperimentsTest {
         assertNotEquals(finished, Experiments.run(cfg, "rte", 42, "cpu", o.withForce(true)).json().get("finished_at").getAsString(), "--force retrains");
         ExperimentResult changed = Experiments.run(cfg, "rte", 42, "cpu", o.withSets(Map.of("train.num_train_epochs", "1")));
         assertEquals(3, changed.json().get("steps").getAsInt(), "changed settings retrain");
+
+        tech.tablesaw.api.Table t = Results.table(dir.resolve("out/results"));
+        assertEquals(1, t.rowCount());
+        assertEquals("lora", t.stringColumn("method").get(0));
+        assertEquals(changed.testScore(), t.doubleColumn("test").get(0));
+    }
+
+    @Test
+    void cliReportsBadConfigAsUserError(@TempDir Path dir) throws IOException {
+        Path cfg = ExperimentConfigTest.write(dir, "configs/t/bad.json", "{\"backbone\": \"tiny-bert\", \"method\": \"lora\", \"tasks\": [\"rte\"], \"epochs\": 3}");
+        var err = new java.io.ByteArrayOutputStream();
+        var old = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        int rc;
+        try { rc = dev.memtune.cli.Main.run(new String[]{"train", "--config", cfg.toString(), "--out", dir.resolve("out").toString()}); }
+        finally { System.setErr(old); }
+        assertEquals(2, rc);
+        assertTrue(err.toString().contains("bad.json") && err.toString().contains("'epochs'"), err.toString());
+        assertEquals(2, dev.memtune.cli.Main.run(new String[]{"train", "--config", cfg.toString(), "--bogus", "1"}));
     }
 }
