@@ -21,7 +21,9 @@ import java.util.Map;
  * best_epoch, best_validation{..}, best_validation_score, test{..}, test_score
  * losses                 loss of every optimizer step
  * trainable_params, method_params, total_params, backbone_params, trainable_share
- * steps, stop_reason, wall_seconds, train_seconds, tokens_per_second, peak_rss_bytes, machine{..}, finished_at
+ * steps, stop_reason, wall_seconds, train_seconds, tokens_per_second,
+ * peak_rss_bytes, peak_rss_scope   resident high-water mark, since the run began ("run") or since the process began ("process")
+ * machine{..}, finished_at
  * </pre>
  */
 public record ExperimentResult(Path file, JsonObject json) {

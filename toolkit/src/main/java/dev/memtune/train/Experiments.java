@@ -82,6 +82,7 @@ public final class Experiments {
 
     private static ExperimentResult train(ExperimentConfig cfg, ExperimentConfig.Resolved r, Path result, RunOptions o) {
         long t0 = System.nanoTime();
+        boolean peakReset = dev.memtune.profile.ProcMemory.resetPeak();      // peak RSS of this run, not of the whole kernel session
         TrainConfig tc = r.train();
         Task task = Tasks.get(r.task());
         TaskData data = task.load(Protocol.parse(r.protocol()), Protocol.DEFAULT_SEED);
@@ -99,6 +100,7 @@ public final class Experiments {
             Trainer trainer = new Trainer(tc, model, td).optName(label).optCheckpoint(ckpt, o.resume());
             TrainResult tr = trainer.train();
             JsonObject json = ExperimentResult.toJson(cfg, r, data, td, tr, model, backboneParams, (System.nanoTime() - t0) / 1e9);
+            json.addProperty("peak_rss_scope", peakReset ? "run" : "process");
             write(result, json);
             deleteTree(ckpt);
             Progress.report(ProgressEvent.message(label, String.format("done: validation %.4f, test %.4f (epoch %d) in %s -> %s",

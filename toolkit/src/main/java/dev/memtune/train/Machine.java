@@ -10,15 +10,10 @@ import java.util.Map;
 public final class Machine {
     private Machine() {}
 
-    /** Peak resident set size of this process in bytes ({@code VmHWM} of /proc/self/status), or -1 where unknown. */
+    /** Peak resident set size of this process in bytes ({@code VmHWM}, via {@link dev.memtune.profile.ProcMemory}), or -1 where unknown. */
     public static long peakRssBytes() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status")))
-                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
+        long b = dev.memtune.profile.ProcMemory.peakResidentBytes();
+        return b > 0 ? b : -1;
     }
 
     /** OS, CPU model and count, memory, Java, DJL and memtune versions. */
