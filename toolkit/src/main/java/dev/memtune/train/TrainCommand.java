@@ -55,8 +55,12 @@ public final class TrainCommand implements Command {
         ProgressLine line = ProgressLine.stderr();
         Progress.addListener(line);
         Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> { main.interrupt(); try { main.join(60_000); } catch (InterruptedException ignored) { } });
-        Runtime.getRuntime().addShutdownHook(hook);                  // Ctrl-C: checkpoint, then exit
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {                              // Ctrl-C / SIGTERM: interrupt, let the loop write its checkpoint
+            main.interrupt();
+            try { done.await(120, java.util.concurrent.TimeUnit.SECONDS); } catch (InterruptedException ignored) { /* exit anyway */ }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             for (String t : tasks)
                 for (int s : seeds) {
@@ -70,6 +74,7 @@ public final class TrainCommand implements Command {
             System.err.println("memtune train: interrupted; rerun with --resume to continue");
             return 130;
         } finally {
+            done.countDown();
             Progress.removeListener(line);
             try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException ignored) { /* shutting down */ }
         }

@@ -14,6 +14,8 @@ public record TrainData(String name, HeadSpec head, List<Feature> train, List<Fe
     public TrainData {
         if (train.isEmpty()) throw new IllegalArgumentException(name + ": no training examples");
         if (validation.isEmpty()) throw new IllegalArgumentException(name + ": no validation examples");
+        if (head.kind().equals("lm"))
+            throw new IllegalArgumentException(name + ": text-to-text (lm head) training is not supported by Trainer yet; use a pooled head (classification, regression, multiple_choice)");
     }
 
     /** Gold labels of a split, in order. */
