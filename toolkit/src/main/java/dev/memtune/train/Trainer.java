@@ -120,8 +120,19 @@ public final class Trainer {
         }
         if (!Float.isFinite(loss))
             throw new IllegalStateException(name + ": training diverged: loss is " + loss + " at step " + (st.globalStep + 1)
-                    + " (epoch " + (st.epoch + 1) + ", learning rate " + lr + "); try a lower learning_rate or max_grad_norm");
+                    + " (epoch " + (st.epoch + 1) + ", learning rate " + lr + "); non-finite trainable parameters: " + nonFinite()
+                    + "; try a lower learning_rate or max_grad_norm");
         return loss;
+    }
+
+    /** Names of trainable parameters holding NaN or Inf (first 5), for the divergence message. */
+    private String nonFinite() {
+        List<String> bad = new ArrayList<>();
+        model.namedParams().forEach((n, p) -> {
+            if (!p.trainable() || bad.size() >= 5) return;
+            for (float f : p.data().toFloatArray()) if (!Float.isFinite(f)) { bad.add(n); return; }
+        });
+        return bad.isEmpty() ? "none (the forward pass overflowed)" : bad.toString();
     }
 
     /** Validation, best-state bookkeeping and the epoch's history entry; true when this epoch is the new best. */
