@@ -2,6 +2,7 @@ package dev.memtune.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import dev.memtune.nn.NoGrad;
 import dev.memtune.nn.Param;
 
 import java.util.*;
@@ -41,6 +42,10 @@ public final class AdamW {
 
     /** Applies one update with learning rate {@code lr} to every parameter that has a gradient. */
     public void update(double lr) {
+        try (NoGrad ng = NoGrad.enter()) { apply(lr); }      // in-place on leaves: never recorded, whatever the thread's grad mode
+    }
+
+    private void apply(double lr) {
         t++;
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
         for (var e : params.entrySet()) {
@@ -96,7 +101,9 @@ public final class AdamW {
         double norm = Math.sqrt(sq);
         if (maxNorm > 0 && norm > maxNorm) {
             float c = (float) (maxNorm / (norm + 1e-6));
-            for (Param p : ps) try (NDScope s = new NDScope()) { NDArray g = p.grad(); if (g != null) g.muli(c); }
+            try (NoGrad ng = NoGrad.enter()) {
+                for (Param p : ps) try (NDScope s = new NDScope()) { NDArray g = p.grad(); if (g != null) g.muli(c); }
+            }
         }
         return norm;
     }

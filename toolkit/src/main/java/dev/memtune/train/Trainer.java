@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.memtune.backbone.Batch;
 import dev.memtune.method.TunedModel;
+import dev.memtune.nn.NoGrad;
 import dev.memtune.nn.Param;
 import dev.memtune.progress.Progress;
 import dev.memtune.progress.ProgressEvent;
@@ -166,7 +167,7 @@ public final class Trainer {
         if (best.isEmpty()) return;
         trainable.forEach((n, p) -> {
             float[] v = best.get(n);
-            if (v != null) p.set(p.data().getManager().create(v, p.data().getShape()));
+            if (v != null) try (NoGrad ng = NoGrad.enter()) { p.set(p.data().getManager().create(v, p.data().getShape())); }
         });
     }
 
@@ -186,7 +187,7 @@ public final class Trainer {
         try {
             for (int[] which : Batches.evalOrder(split, cfg.perDeviceEvalBatchSize())) {
                 Progress.checkInterrupted();
-                try (NDManager m = model.manager().newSubManager(); NDScope s = new NDScope()) {
+                try (NoGrad ng = NoGrad.enter(); NDManager m = model.manager().newSubManager(); NDScope s = new NDScope()) {
                     Batch b = Batches.collate(m, split, which, data.padId());
                     NDArray logits = model.logits(b);
                     float[] p = data.head().kind().equals("regression") ? logits.reshape(-1).toFloatArray()

@@ -84,6 +84,24 @@ class TrainerTest {
     }
 
     @Test
+    void otherThreadGivesTheSameLosses() throws Exception {
+        // PyTorch's grad mode is per thread and on by default off the engine's thread (kernel cells run there)
+        TrainConfig c = cfg().optMaxSteps(10).build();
+        List<Float> here;
+        try (TunedModel m = model("lora", 5)) { here = new Trainer(c, m, data()).train().losses(); }
+        List<List<Float>> there = new ArrayList<>();
+        Throwable[] err = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try (TunedModel m = model("lora", 5)) { there.add(new Trainer(c, m, data()).train().losses()); }
+            catch (Throwable e) { err[0] = e; }
+        });
+        t.start();
+        t.join();
+        if (err[0] != null) throw new AssertionError("training on another thread failed", err[0]);
+        assertEquals(here, there.get(0));
+    }
+
+    @Test
     void resumedRunEndsWithTheSameNumbers(@TempDir Path dir) {
         TrainConfig c = cfg().optSaveSteps(4).build();                 // 24 steps over 3 epochs
         TrainResult straight;
