@@ -67,6 +67,7 @@ public final class Trainer {
         model.namedParams().forEach((n, p) -> { if (p.trainable()) trainable.put(n, p); });
         AdamW opt = new AdamW(trainable, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
         TrainState st = checkpoint != null && checkpoint.exists() ? checkpoint.restore(cfg, trainable, opt, best) : new TrainState();
+        if (st.globalStep > 0) Progress.report(ProgressEvent.message(name, "resuming from " + checkpoint.file() + " at step " + st.globalStep + " (epoch " + (st.epoch + 1) + ")"));
         long t0 = System.nanoTime(), tokens0 = st.tokens, step0 = st.globalStep;
         double seconds0 = st.seconds;
         try {
