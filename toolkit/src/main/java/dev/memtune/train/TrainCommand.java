@@ -18,7 +18,7 @@ public final class TrainCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: memtune train --config FILE [--task T] [--seed S] [--scale smoke|cpu|paper]
+                usage: memtune train --config FILE | --backbone B --method M  [--task T] [--seed S] [--scale smoke|cpu|paper]
                                      [--resume] [--force] [--out DIR] [--set key.path=value ...]
 
                 Runs the experiment of a config file (reproduce/configs/<table>/...json) for every task
@@ -29,13 +29,31 @@ public final class TrainCommand implements Command {
                 e.g. --set train.learning_rate=1e-4 --set method_options.r=16 --set backbone=bert-base.
                 Progress goes to stderr; the summary of each run to stdout.
 
+                --backbone B --method M stands for --config reproduce/configs/glue/B/M.json.
+
                 example: reproduce/memtune train --config reproduce/configs/glue/minilm-l6/lora.json --task rte --scale cpu
+                         reproduce/memtune train --backbone minilm-l6 --method lora --task rte
                 """;
+    }
+
+    /** {@code --backbone B --method M} without {@code --config}: the GLUE config {@code glue/B/M.json}. */
+    private static Path shortcut(Args a) {
+        if (!a.has("backbone") || !a.has("method"))
+            throw new IllegalArgumentException("memtune train: give --config FILE, or --backbone and --method (uses reproduce/configs/glue/<backbone>/<method>.json)");
+        Path root = Path.of(System.getProperty("memtune.root", ".")).resolve("reproduce/configs/glue");
+        Path p = root.resolve(a.get("backbone", null)).resolve(a.get("method", null) + ".json");
+        if (!Files.isRegularFile(p)) {
+            List<String> known = new ArrayList<>();
+            try (var s = Files.walk(root)) { s.filter(f -> f.toString().endsWith(".json") && !f.getFileName().toString().equals("base.json")).forEach(f -> known.add(root.relativize(f).toString())); }
+            catch (java.io.IOException e) { /* listed as empty */ }
+            throw new IllegalArgumentException("memtune train: no config " + p + "; GLUE configs: " + known);
+        }
+        return p;
     }
 
     @Override
     public int run(Args a) {
-        Path config = Path.of(a.require("config"));
+        Path config = a.has("config") ? Path.of(a.get("config", null)) : shortcut(a);
         if (!Files.isRegularFile(config)) throw new IllegalArgumentException("memtune train: config file " + config + " does not exist");
         String scale = a.get("scale", "cpu");
         Experiments.RunOptions o = Experiments.RunOptions.defaults().withResume(a.flag("resume")).withForce(a.flag("force"));
