@@ -1,0 +1,68 @@
+package dev.memtune.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import dev.memtune.backbone.Batch;
+import dev.memtune.method.TunedModel;
+import dev.memtune.nn.Param;
+import dev.memtune.profile.MemoryModel;
+import dev.memtune.profile.Workload;
+import dev.memtune.train.AdamW;
+import dev.memtune.train.TrainStep;
+
+import java.util.*;
+
+/**
+ * Times one method's training step ({@link TrainStep#run} with AdamW, the step training uses):
+ * warm-up steps, then timed steps; median and spread, tokens/s, model FLOPs per step from
+ * {@link MemoryModel#replay} (matmuls of forward and of the backward the method needs, attention
+ * included), achieved GFLOP/s and MFU against a roof.
+ */
+public final class StepBench {
+    /** One method's timing. {@code flops} is NaN when the architecture/method has no FLOP model. */
+    public record Result(Workload workload, List<Double> times, double median, double min, double max,
+                         double tokensPerSecond, double flops, double gflops, double mfu, float loss) {
+        public JsonObject toJson() {
+            JsonObject o = workload.toJson();
+            o.addProperty("median_seconds", median);
+            o.addProperty("min_seconds", min);
+            o.addProperty("max_seconds", max);
+            o.addProperty("tokens_per_second", tokensPerSecond);
+            o.addProperty("flops_per_step", flops);
+            o.addProperty("gflops", gflops);
+            o.addProperty("mfu", mfu);
+            o.addProperty("loss", loss);
+            o.add("times", new com.google.gson.Gson().toJsonTree(times));
+            return o;
+        }
+    }
+
+    private StepBench() {}
+
+    public static Result run(Workload w, int warmup, int steps, double roofGflops) {
+        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = w.build(); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
+            Engine.getInstance().setRandomSeed((int) w.seed());
+            Map<String, Param> tr = new LinkedHashMap<>();
+            m.namedParams().forEach((n, p) -> { if (p.trainable()) tr.put(n, p); });
+            AdamW opt = new AdamW(tr, 0.9, 0.999, 1e-8, 0.01);
+            float loss = Float.NaN;
+            for (int i = 0; i < warmup; i++) loss = TrainStep.run(m, opt, b, y, 1e-4, 1.0);
+            List<Double> times = new ArrayList<>();
+            for (int i = 0; i < steps; i++) {
+                long t0 = System.nanoTime();
+                loss = TrainStep.run(m, opt, b, y, 1e-4, 1.0);
+                times.add((System.nanoTime() - t0) / 1e9);
+            }
+            List<Double> s = new ArrayList<>(times);
+            Collections.sort(s);
+            double med = s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+            MemoryModel.Replay r = MemoryModel.replay(w);
+            double flops = r == null ? Double.NaN : r.flops();
+            double gf = flops / med / 1e9;
+            return new Result(w, times, med, s.get(0), s.get(s.size() - 1), w.tokensPerStep() / med, flops, gf, gf / roofGflops, loss);
+        }
+    }
+}
