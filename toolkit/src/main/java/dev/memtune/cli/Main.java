@@ -10,6 +10,7 @@ public final class Main {
         COMMANDS.put("backbones", "dev.memtune.backbone.BackbonesCommand");
         COMMANDS.put("verify-backbone", "dev.memtune.backbone.VerifyBackboneCommand");
         COMMANDS.put("methods", "dev.memtune.method.MethodsCommand");
+        COMMANDS.put("fetch-model", "dev.memtune.hub.FetchModelCommand");
         COMMANDS.put("fetch-data", "dev.memtune.data.FetchDataCommand");
         COMMANDS.put("metrics", "dev.memtune.metrics.MetricsCommand");
         COMMANDS.put("train", "dev.memtune.train.TrainCommand");
@@ -17,6 +18,7 @@ public final class Main {
         COMMANDS.put("bench", "dev.memtune.bench.BenchCommand");
         COMMANDS.put("kernel", "dev.memtune.kernel.KernelCommand");
         COMMANDS.put("run", "dev.memtune.kernel.runner.RunCommand");
+        COMMANDS.put("report", "dev.memtune.report.ReportCommand");
     }
 
     public static void main(String[] argv) {
