@@ -70,11 +70,15 @@ public final class MemoryModel {
     /** Replays one training step of the workload, or null when its backbone, task or method is not modelled. */
     public static Replay replay(Workload w) {
         BackboneConfig c = w.config();
-        if (!c.modelType.equals("bert") || !w.task().equals("classification")) return null;
         Map<String, Object> opts = Methods.create(w.method()).config().toMap();
         Mode mode = Mode.of(w.method(), opts);
         if (mode == null) return null;
         SavedTensors g = new SavedTensors(4, true);
+        if (c.modelType.equals("t5") && w.task().equals("lm") && !w.method().equals("lst") && !w.method().startsWith("meft")) {
+            new T5(c, w.batch(), w.seq(), w.decSeq(), g).step(mode);
+            return new Replay(g.peak(), 2 * g.largest(), g.forwardFlops(), g.backwardFlops());
+        }
+        if (!c.modelType.equals("bert") || !w.task().equals("classification")) return null;
         Bert bert = new Bert(c, w.batch(), w.seq(), g);
         SavedTensors.T h;
         switch (w.method()) {
@@ -220,6 +224,79 @@ public final class MemoryModel {
                 h = s.layer(h, full);
             }
             return g.linear(h, hidden, side, true, true);                                   // up-projection
+        }
+    }
+
+    /** The T5 text-to-text graph of {@code T5Model} (pre-norm RMS blocks, no 1/sqrt(d), relative bias, tied LM head), op by op. */
+    static final class T5 {
+        final int d, ff, heads, dkv, encLayers, decLayers, vocab;
+        final long b, t, td;
+        final double drop;
+        final SavedTensors g;
+
+        T5(BackboneConfig c, long b, long t, long td, SavedTensors g) {
+            d = c.hiddenSize(); ff = c.intermediateSize(); heads = c.numHeads(); dkv = c.integer("d_kv");
+            encLayers = c.numLayers(); decLayers = c.integer("num_decoder_layers", encLayers); vocab = c.vocabSize();
+            drop = c.number("dropout_rate", 0.1);
+            if (!c.str("feed_forward_proj", "relu").equals("relu"))
+                throw new IllegalArgumentException("memory model: T5 feed_forward_proj '" + c.str("feed_forward_proj", "relu") + "' not modelled (relu only)");
+            this.b = b; this.t = t; this.td = td; this.g = g;
+        }
+
+        SavedTensors.T lora(SavedTensors.T x, SavedTensors.T base, long out, Mode m) {
+            SavedTensors.T a = g.linear(g.dropout(x, m.loraDropout), m.loraR, d, true, false);
+            return g.add(base, g.linear(a, out, m.loraR, true, false));
+        }
+
+        SavedTensors.T adapter(SavedTensors.T x, int dim) {
+            SavedTensors.T z = g.savesOutput(g.linear(x, dim, d, true, true));
+            return g.add(x, g.linear(z, d, dim, true, true));
+        }
+
+        SavedTensors.T attention(SavedTensors.T x, SavedTensors.T kv, long tq, long tk, Mode m) {
+            long inner = (long) heads * dkv;
+            SavedTensors.T q = g.linear(x, inner, d, m.weights, m.biases);
+            if (m.loraR > 0) q = lora(x, q, inner, m);
+            SavedTensors.T k = g.linear(kv, inner, d, m.weights, m.biases);
+            SavedTensors.T v = g.linear(kv, inner, d, m.weights, m.biases);
+            if (m.loraR > 0) v = lora(kv, v, inner, m);
+            SavedTensors.T probs = g.savesOutput(g.matmul(q, true, k, true, dkv, b * heads * tq * tk));
+            SavedTensors.T ctx = g.matmul(g.dropout(probs, drop), false, v, true, tk, b * tq * inner);
+            ctx = g.tensor(ctx.elems(), ctx.rg());                                           // [B,h,T,d] -> [B,T,h*d] copy
+            return g.linear(ctx, d, inner, m.weights, m.biases);
+        }
+
+        SavedTensors.T attnLayer(SavedTensors.T h, SavedTensors.T enc, long tq, long tk, Mode m) {
+            SavedTensors.T x = g.rmsNorm(h, d, m.norms);
+            SavedTensors.T y = g.dropout(attention(x, enc == null ? x : enc, tq, tk, m), drop);
+            if (m.adapterDim != 0) y = adapter(y, m.bottleneck(d));
+            return g.add(h, y);
+        }
+
+        SavedTensors.T ffLayer(SavedTensors.T h, Mode m) {
+            SavedTensors.T x = g.rmsNorm(h, d, m.norms);
+            SavedTensors.T z = g.dropout(g.savesOutput(g.linear(x, ff, d, m.weights, m.biases)), drop);   // relu
+            SavedTensors.T y = g.dropout(g.linear(z, d, ff, m.weights, m.biases), drop);
+            if (m.adapterDim != 0) y = adapter(y, m.bottleneck(d));
+            return g.add(h, y);
+        }
+
+        SavedTensors.T stack(long len, SavedTensors.T enc, int layers, Mode m) {
+            SavedTensors.T h = g.dropout(g.embedding(b * len, d, m.embeddings), drop);
+            for (int i = 0; i < layers; i++) {
+                h = attnLayer(h, null, len, len, m);
+                if (enc != null) h = attnLayer(h, enc, len, t, m);
+                h = ffLayer(h, m);
+            }
+            return g.dropout(g.rmsNorm(h, d, m.norms), drop);
+        }
+
+        /** Encoder, decoder, tied LM head (decoder states * d^-0.5 times shared^T), token log-softmax. */
+        void step(Mode m) {
+            SavedTensors.T enc = stack(t, null, encLayers, m);
+            SavedTensors.T dec = stack(td, enc, decLayers, m);
+            SavedTensors.T logits = g.linear(g.tensor(dec.elems(), dec.rg()), vocab, d, m.embeddings, false);
+            g.savesOutput(logits);                                                          // log-softmax
         }
     }
 }

@@ -68,6 +68,19 @@ public final class PaperTables {
                     train(r) / fullTrain, paper, pr, e == null || e.peak() < 0 ? "n/a" : String.format("%.2f", e.peak() / MemoryProfiler.GB),
                     r.activations() / MemoryProfiler.GB);
         }
+        int paperBatch = 100;
+        out.printf("%nanalytic model at the paper's batch %d (not measured here):%n%-8s %9s %9s %12s %9s%n", paperBatch, "method", "model GB", "ratio", "paper GB", "paper r");
+        double fullModel = Double.NaN;
+        for (ProfileResult r : rs) {
+            String m = r.workload().method();
+            MemoryModel.Estimate e;
+            try { e = MemoryModel.estimate(r.workload().withBatch(paperBatch), r.params(), r.trainable()); }
+            catch (RuntimeException ex) { e = null; }
+            if (e == null || !r.ok() || e.peak() < 0) { out.printf("%-8s %9s%n", m, "n/a"); continue; }
+            if (m.equals("full")) fullModel = e.peak();
+            out.printf("%-8s %9.2f %9.2f %12s %9s%n", m, e.peak() / MemoryProfiler.GB, e.peak() / fullModel,
+                    Objects.requireNonNullElse(LST_PAPER.get(m), "n/a"), LST_PAPER_RATIO.getOrDefault(m, "n/a"));
+        }
         return rs;
     }
 
@@ -85,6 +98,17 @@ public final class PaperTables {
         double fullAct = rs.get(0).ok() ? rs.get(0).activations() : Double.NaN;
         for (ProfileResult r : rs) printAct(out, r, fullAct);
         out.println("(paper: MEFT reduces activation memory by up to 84% vs full fine-tuning)");
+        if (batch != 8 || seq != 512) {
+            out.printf("%nanalytic model at the paper's setting (batch 8, len 512; not measured here):%n%-8s %14s %12s%n", "method", "model act GB", "reduction");
+            double fm = Double.NaN;
+            for (ProfileResult r : rs) {
+                MemoryModel.Replay e = MemoryModel.replay(new Workload("bert-base", r.workload().method(), 8, 512, "classification", 8, 0, 42));
+                if (e == null) { out.printf("%-8s %14s%n", r.workload().method(), "n/a"); continue; }
+                double act = e.saved() + e.transientBytes();
+                if (r.workload().method().equals("full")) fm = act;
+                out.printf("%-8s %14.3f %11.1f%%%n", r.workload().method(), act / MemoryProfiler.GB, 100 * (1 - act / fm));
+            }
+        }
         List<String> depthMethods = new ArrayList<>(List.of("full"));
         for (String m : List.of("meft1", "lst")) if (methods.contains(m)) depthMethods.add(m);
         out.printf("%nactivation memory against depth (layers 4, 8, 12)%n%-8s %8s %14s %12s%n", "method", "layers", "activations GB", "model act GB");

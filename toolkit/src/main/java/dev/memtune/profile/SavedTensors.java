@@ -116,6 +116,14 @@ final class SavedTensors {
         return tensor(x.elems(), rg);
     }
 
+    /** T5's RMS norm {@code x / sqrt(mean(x^2) + eps) * w}: square and div keep x and the root [rows]; mul keeps x-hat iff w trains. */
+    T rmsNorm(T x, long dim, boolean weightTrains) {
+        boolean rg = x.rg() || weightTrains;
+        if (x.rg() && !noGrad) { save(x); saveBytes(x.elems() / dim * bytes); }
+        if (weightTrains && !noGrad) saveBytes(x.elems() * bytes);
+        return tensor(x.elems(), rg);
+    }
+
     T embedding(long ids, long dim, boolean trains) {
         if (trains) saveBytes(ids * 8);
         return tensor(ids * dim, trains);
