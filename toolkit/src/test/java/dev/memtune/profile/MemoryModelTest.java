@@ -84,4 +84,28 @@ class MemoryModelTest {
         // backward: input grads everywhere except the head's first dense input (pooled from layers: needs grad too)
         assertEquals(2 * r.forwardFlops(), r.backwardFlops());
     }
+
+    /**
+     * T5 full fine-tuning, tiny-t5 (D=32, F=37, 4 heads of 8, 2+2 layers, V=99) at batch 2, encoder
+     * length 6, decoder length 3, counted by hand: pre-norm RMS keeps its input, the root and (weight
+     * trains) x-hat; the encoder output read by every cross-attention's k and v is saved once.
+     */
+    @org.junit.jupiter.api.Test
+    void t5FullSavedBytesMatchHandCount() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.memtune.backbone.Backbones.presets().contains("tiny-t5"), "tiny-t5 preset not in this build");
+        long btd = 384, rms = btd + 12 + btd;                          // encoder: [2,6,32]; RMS = input, root, x-hat
+        long encAttn = rms + btd + 2 * btd + 3 * 288 + btd + btd + btd; // x, q/k copies, 3 maps [2,4,6,6], v copy, ctx, noise
+        long encFf = rms + btd + 3 * 444 + btd;                        // x, relu out, noise, wo input [2,6,37], noise
+        long enc = btd + 2 * (encAttn + encFf) + rms + btd;             // emb noise, layers, final RMS + noise
+        long dtd = 192, drms = dtd + 6 + dtd;                          // decoder: [2,3,32]
+        long self = drms + dtd + 2 * dtd + 3 * 72 + dtd + dtd + dtd;
+        long cross0 = drms + dtd + btd + dtd + btd + 3 * 144 + btd + dtd + dtd;   // enc saved once (layer 0)
+        long cross1 = cross0 - btd;
+        long ff = drms + dtd + 3 * 222 + dtd;
+        long dec = dtd + (self + cross0 + ff) + (self + cross1 + ff) + drms + dtd;
+        long head = dtd + 2 * 3 * 99;                                   // scaled states into the tied projection, log-softmax
+        long want = 4 * (enc + dec + head) + 8 * (12 + 6);              // + int64 ids of both embeddings
+        MemoryModel.Replay r = MemoryModel.replay(new Workload("tiny-t5", "full", 2, 6, "lm", 3, 0, 42));
+        assertEquals(want, r.saved());
+    }
 }
