@@ -18,20 +18,21 @@ import java.util.List;
 
 /** {@code memtune bench}: matmul roof, then each method's training step: tokens/s, FLOPs, GFLOP/s, MFU. */
 public final class BenchCommand implements Command {
-    public static final java.util.Set<String> FLAGS = java.util.Set.of("no-roof");
+    public static final java.util.Set<String> FLAGS = java.util.Set.of("no-roof", "no-phases");
 
     public String summary() { return "training-step throughput per method: roof, tokens/s, model FLOPs, MFU; fp16 probe"; }
 
     public String usage() {
         return """
                 usage: memtune bench [--backbone bert-base] [--methods all|m1,m2] [--batch 16] [--seq 128] [--dtype fp32|fp16]
-                                     [--steps 3] [--warmup 1] [--roof-n 2048] [--no-roof] [--out FILE]
+                                     [--steps 3] [--warmup 1] [--roof-n 2048] [--no-roof] [--no-phases] [--out FILE]
                   Measures in this process: the fp32 and fp16 matmul roof (GFLOP/s of n x n products through DJL; the
                   size grows until a product takes 0.3 s), then for each method warm-up steps and --steps timed
                   training steps (AdamW): median, min, max, tokens/s, model FLOPs per step (matmuls of the forward and of
                   the backward the method needs, attention included), achieved GFLOP/s and MFU = GFLOP/s / fp32 roof.
                   --dtype fp16 runs the precision probe (fp16 mixed-precision forward+backward of a BERT FFN
                   projection against fp32) instead of model steps: the models run fp32 only (see the report).
+                  With full among the methods, also times the phases of its step (forward, backward, clip, AdamW).
                   Prints a table and JSON (--out writes the JSON).""";
     }
 
@@ -83,6 +84,15 @@ public final class BenchCommand implements Command {
                 rows.add(r.toJson());
             }
             json.add("steps", rows);
+            if (methods.contains("full") && !a.flag("no-phases")) {
+                log("phases of the full fine-tuning step ...");
+                StepBench.Phases ph = StepBench.phases(Workload.of(backbone, "full", batch, seq), warmup, steps);
+                double tot = ph.forward() + ph.backward() + ph.clip() + ph.optimizer();
+                System.out.printf("%nfull fine-tuning step, where the time goes: forward+loss %.3f s (%.0f%%), backward %.3f s (%.0f%%), clip %.3f s (%.0f%%), AdamW %.3f s (%.0f%%)%n",
+                        ph.forward(), 100 * ph.forward() / tot, ph.backward(), 100 * ph.backward() / tot, ph.clip(), 100 * ph.clip() / tot,
+                        ph.optimizer(), 100 * ph.optimizer() / tot);
+                json.add("full_phases", new com.google.gson.Gson().toJsonTree(ph));
+            }
         }
         String text = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json);
         if (out != null) Files.writeString(Path.of(out), text + "\n"); else System.out.println(text);

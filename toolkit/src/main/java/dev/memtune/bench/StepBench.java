@@ -41,6 +41,48 @@ public final class StepBench {
 
     private StepBench() {}
 
+    /** Where one step's time goes: forward + loss, backward, gradient clipping, AdamW update (seconds, median of steps). */
+    public record Phases(double forward, double backward, double clip, double optimizer) {}
+
+    /**
+     * The phases of {@link TrainStep#run}, timed apart (same operations, same order; after warm-up).
+     * Only for autograd methods: a {@link TrainStep.CustomBackward} model does its forward and backward in one call.
+     */
+    public static Phases phases(Workload w, int warmup, int steps) {
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = w.build(); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
+            if (m instanceof TrainStep.CustomBackward) throw new IllegalArgumentException("phases: " + w.method() + " has its own backward; time it with run()");
+            Map<String, Param> tr = new LinkedHashMap<>();
+            m.namedParams().forEach((n, p) -> { if (p.trainable()) tr.put(n, p); });
+            AdamW opt = new AdamW(tr, 0.9, 0.999, 1e-8, 0.01);
+            List<Param> ps = m.trainableParams();
+            double[][] t = new double[4][steps];
+            for (int i = -warmup; i < steps; i++) {
+                for (Param p : ps) p.zeroGrad();
+                long t0 = System.nanoTime(), t1, t2;
+                try (ai.djl.ndarray.NDScope s = new ai.djl.ndarray.NDScope();
+                     ai.djl.training.GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray l = m.loss(b, y);
+                    l.getFloat();
+                    t1 = System.nanoTime();
+                    gc.backward(l);
+                    t2 = System.nanoTime();
+                }
+                AdamW.clipGradNorm(ps, 1.0);
+                long t3 = System.nanoTime();
+                opt.update(1e-4);
+                long t4 = System.nanoTime();
+                if (i >= 0) { t[0][i] = (t1 - t0) / 1e9; t[1][i] = (t2 - t1) / 1e9; t[2][i] = (t3 - t2) / 1e9; t[3][i] = (t4 - t3) / 1e9; }
+            }
+            return new Phases(med(t[0]), med(t[1]), med(t[2]), med(t[3]));
+        }
+    }
+
+    private static double med(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
     public static Result run(Workload w, int warmup, int steps, double roofGflops) {
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         try (NDManager nd = NDManager.newBaseManager(); TunedModel m = w.build(); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
