@@ -21,7 +21,9 @@ import java.util.Map;
  * backbone's states, read by trainable ladders) and its narrow side network; MEFT (reversible)
  * saves one layer's worth while it recomputes, plus the streams at the top.
  * {@code transient} is the backward's working set: twice the largest tensor of a layer (the
- * gradient of the attention scores and of their softmax).
+ * gradient of the attention scores and of their softmax), plus, when the embeddings train, the dense
+ * [V, D] embedding gradient(s) that exist before being accumulated into {@code .grad}.
+ * {@code cudaDropout} counts dropout as a 1-byte mask (the fused CUDA kernel) to compare with GPU papers.
  */
 public final class MemoryModel {
     private MemoryModel() {}
@@ -55,8 +57,11 @@ public final class MemoryModel {
         }
     }
 
-    public static Estimate estimate(Workload w, long params, long trainable) {
-        Replay r = replay(w);
+    public static Estimate estimate(Workload w, long params, long trainable) { return estimate(w, params, trainable, false); }
+
+    /** The estimate with dropout counted as on a GPU ({@code cudaDropout}) or on this CPU. */
+    public static Estimate estimate(Workload w, long params, long trainable, boolean cudaDropout) {
+        Replay r = replay(w, cudaDropout);
         String basis = r == null ? "no activation model for " + w.method() + " on " + w.config().modelType + "/" + w.task() : "saved-tensor replay";
         return new Estimate(w.method(), 4 * params, 4 * trainable, 8 * trainable, r == null ? -1 : r.saved(),
                 r == null ? 0 : r.transientBytes(), basis);
@@ -68,15 +73,23 @@ public final class MemoryModel {
     }
 
     /** Replays one training step of the workload, or null when its backbone, task or method is not modelled. */
-    public static Replay replay(Workload w) {
+    public static Replay replay(Workload w) { return replay(w, false); }
+
+    /**
+     * As {@link #replay(Workload)}; {@code cudaDropout}: count dropout as PyTorch does on a GPU (fused
+     * kernel, 1-byte bool mask) instead of the CPU path (float noise), to compare with GPU papers.
+     */
+    public static Replay replay(Workload w, boolean cudaDropout) {
         BackboneConfig c = w.config();
         Map<String, Object> opts = Methods.create(w.method()).config().toMap();
         Mode mode = Mode.of(w.method(), opts);
         if (mode == null) return null;
-        SavedTensors g = new SavedTensors(4, true);
+        SavedTensors g = new SavedTensors(4, true, cudaDropout ? 1 : 4);
         if (c.modelType.equals("t5") && w.task().equals("lm") && !w.method().equals("lst") && !w.method().startsWith("meft")) {
             new T5(c, w.batch(), w.seq(), w.decSeq(), g).step(mode);
-            return new Replay(g.peak(), 2 * g.largest(), g.forwardFlops(), g.backwardFlops());
+            // tied table: the lookup's and the LM projection's dense [V, D] gradients exist before they are accumulated
+            long embGrad = mode.embeddings ? 2L * c.vocabSize() * c.hiddenSize() * 4 : 0;
+            return new Replay(g.peak(), 2 * g.largest() + embGrad, g.forwardFlops(), g.backwardFlops());
         }
         if (!c.modelType.equals("bert") || !w.task().equals("classification")) return null;
         Bert bert = new Bert(c, w.batch(), w.seq(), g);
@@ -90,7 +103,8 @@ public final class MemoryModel {
             }
         }
         bert.head(h);
-        return new Replay(g.peak(), 2 * g.largest(), g.forwardFlops(), g.backwardFlops());
+        long embGrad = mode.embeddings ? (long) c.vocabSize() * c.hiddenSize() * 4 : 0;   // dense word-embedding gradient before accumulation
+        return new Replay(g.peak(), 2 * g.largest() + embGrad, g.forwardFlops(), g.backwardFlops());
     }
 
     static int intOpt(Map<String, Object> o, String key, int def) {

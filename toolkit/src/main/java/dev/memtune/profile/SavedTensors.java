@@ -29,12 +29,15 @@ final class SavedTensors {
 
     final int bytes;                     // bytes per element of activations (4 for fp32)
     final boolean training;
+    int maskBytes;                       // bytes per element a dropout keeps: 4 on CPU (float noise), 1 on CUDA (bool mask)
     private final Set<Integer> saved = new HashSet<>();
     private long total, peak, largest, fwdFlops, bwdFlops;
     private int next;
     private boolean noGrad;
 
-    SavedTensors(int bytes, boolean training) { this.bytes = bytes; this.training = training; }
+    SavedTensors(int bytes, boolean training) { this(bytes, training, bytes); }
+
+    SavedTensors(int bytes, boolean training, int maskBytes) { this.bytes = bytes; this.training = training; this.maskBytes = maskBytes; }
 
     /** Bytes saved at the worst moment. */
     long peak() { return peak; }
@@ -106,7 +109,7 @@ final class SavedTensors {
 
     T dropout(T x, double p) {
         if (!training || p <= 0) return x;
-        if (x.rg()) saveBytes(x.elems() * bytes);              // float noise (CPU path), not a bool mask
+        if (x.rg()) saveBytes(x.elems() * maskBytes);          // CPU: float noise; CUDA: bool mask
         return tensor(x.elems(), x.rg());
     }
 
