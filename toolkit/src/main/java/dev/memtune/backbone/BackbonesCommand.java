@@ -23,7 +23,7 @@ public final class BackbonesCommand implements Command {
             BackboneConfig c = Backbones.preset(p);
             String src = c.str("_pretrained", "");
             System.out.printf("%-10s %-5s %6d %6d %6d %6d %,14d  %s%n", p, c.modelType, c.hiddenSize(), c.numLayers(), c.numHeads(),
-                    c.intermediateSize(), ParamCount.of(c), src.isEmpty() ? "random init (load a local HF folder for real weights)" : src);
+                    c.intermediateSize(), ParamCount.estimate(c), src.isEmpty() ? "random init (load a local HF folder for real weights)" : src);
         }
         return 0;
     }

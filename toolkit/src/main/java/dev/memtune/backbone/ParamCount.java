@@ -31,7 +31,8 @@ public final class ParamCount {
             case "opt" -> {
                 long p = c.integer("word_embed_proj_dim", (int) d);
                 yield v * p + (c.integer("max_position_embeddings") + 2) * d + (p != d ? 2 * p * d : 0)
-                        + l * (4 * (d * d + d) + 2 * d * f + f + d + 4 * d) + 2 * d;
+                        + l * (4 * (d * d + d) + 2 * d * f + f + d + 4 * d)
+                        + (c.bool("do_layer_norm_before", true) && !c.bool("_remove_final_layer_norm", false) ? 2 * d : 0);  // no final norm when post-LN (opt-350m)
             }
             default -> throw new IllegalArgumentException(c.modelType);
         };

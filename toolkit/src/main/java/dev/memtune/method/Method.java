@@ -12,4 +12,7 @@ public interface Method {
     default String name() { return config().method(); }
 
     TunedModel attach(Backbone backbone, HeadSpec head);
+
+    /** Whether the method is implemented for a backbone kind ({@code bert}, {@code t5}, {@code opt}). */
+    default boolean supports(String modelType) { return true; }
 }

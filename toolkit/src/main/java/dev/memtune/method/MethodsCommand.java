@@ -2,6 +2,7 @@ package dev.memtune.method;
 
 import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.Backbones;
+import dev.memtune.backbone.ParamCount;
 import dev.memtune.cli.Args;
 import dev.memtune.cli.Command;
 
@@ -25,7 +26,12 @@ public final class MethodsCommand implements Command {
         int labels = a.getInt("labels", 2);
         a.rejectUnknown();
         System.out.printf("%-9s %14s %9s %10s  %s%n", "method", "trainable", "share", "head", "notes");
+        String kind = Backbones.preset(bb).modelType;
         for (String name : Methods.names()) {
+            if (!Methods.create(name).supports(kind)) {
+                System.out.printf("%-9s %14s %9s %10s  %s%n", name, "n/a", "n/a", "n/a", "not implemented for " + kind + " backbones");
+                continue;
+            }
             Backbone b = Backbones.create(bb, 0);
             long base = b.numParams();
             try (TunedModel m = Methods.create(name).attach(b, HeadSpec.classification(labels))) {
@@ -35,7 +41,7 @@ public final class MethodsCommand implements Command {
                 System.out.printf("%-9s %,14d %8.3f%% %,10d  %s%n", name, own, 100.0 * own / base, head, note);
             }
         }
-        System.out.printf("backbone %s: %,d parameters%n", bb, Backbones.create(bb, 0).numParams());
+        System.out.printf("backbone %s: %,d parameters%n", bb, ParamCount.estimate(Backbones.preset(bb)));
         return 0;
     }
 }

@@ -46,6 +46,9 @@ public class TunedModel extends Module implements AutoCloseable {
 
     /** Final sequence states [B,T,D] the head reads. Default: the backbone's last hidden state. */
     public NDArray features(Batch b) {
+        // a pooled head on T5 reads the encoder (its mask is the encoder's): run the encoder only
+        if (head != null && backbone.config().modelType.equals("t5") && b.decoderInputIds() != null)
+            b = Batch.encoder(b.inputIds(), b.attentionMask(), b.tokenTypeIds());
         BackboneOutput o = backbone.forward(b, Capture.NONE);
         return o.lastHiddenState();
     }

@@ -33,7 +33,10 @@ public final class Param {
         data.setRequiresGradient(on);
     }
 
-    /** The accumulated gradient, or null when frozen or before the first backward. */
+    /**
+     * The accumulated gradient, or null when frozen or before the first backward. Each call makes a
+     * new handle on the same native tensor: call it inside an NDScope or close it.
+     */
     public NDArray grad() {
         return trainable ? data.getGradient() : null;
     }
@@ -42,7 +45,10 @@ public final class Param {
     public void zeroGrad() {
         if (!trainable) return;
         NDArray g = data.getGradient();
-        if (g != null) g.muli(0);
+        if (g != null) {
+            g.muli(0);
+            g.close();                               // the handle only; the gradient tensor stays with the parameter
+        }
     }
 
     /**

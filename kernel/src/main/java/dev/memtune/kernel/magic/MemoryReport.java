@@ -1,0 +1,50 @@
+package dev.memtune.kernel.magic;
+
+import dev.memtune.profile.ProcMemory;
+import dev.memtune.report.Renderable;
+
+/**
+ * What {@code %%memory} measured around one cell. Resident figures come from
+ * {@code /proc/self/status} (native tensors included); heap figures from the JVM.
+ *
+ * @param rssBefore  resident bytes before the cell
+ * @param peakRss    resident high-water mark during the cell ({@code VmHWM} after a reset)
+ * @param rssAfter   resident bytes after the cell
+ * @param heapBefore heap used before (after a GC)
+ * @param peakHeap   sum of the heap pools' peaks during the cell
+ * @param heapAfter  heap used after (after a GC)
+ */
+public record MemoryReport(long rssBefore, long peakRss, long rssAfter, long heapBefore, long peakHeap, long heapAfter)
+        implements Renderable {
+
+    /** Peak resident memory the cell used above where it started. */
+    public long peakUsed() { return peakRss - rssBefore; }
+
+    /** Resident memory still held when the cell finished. */
+    public long held() { return rssAfter - rssBefore; }
+
+    /** Heap still held (after a GC) when the cell finished. */
+    public long heapHeld() { return heapAfter - heapBefore; }
+
+    @Override
+    public String toText() {
+        return String.format("peak memory used: %s (resident peak %s)%nheld at end:      %s (resident %s)%nJVM heap:         peak %s, held at end %s",
+                ProcMemory.format(peakUsed()), ProcMemory.format(peakRss), ProcMemory.format(held()), ProcMemory.format(rssAfter),
+                ProcMemory.format(peakHeap), ProcMemory.format(heapHeld()));
+    }
+
+    @Override
+    public String toHtml() {
+        return "<table class=\"memtune-memory\"><thead><tr><th></th><th>used by cell</th><th>process</th></tr></thead><tbody>"
+                + row("peak resident", peakUsed(), peakRss) + row("held at end (resident)", held(), rssAfter)
+                + row("JVM heap peak", peakHeap - heapBefore, peakHeap) + row("JVM heap held (after GC)", heapHeld(), heapAfter)
+                + "</tbody></table>";
+    }
+
+    private static String row(String what, long used, long total) {
+        return "<tr><td>" + what + "</td><td>" + ProcMemory.format(used) + "</td><td>" + ProcMemory.format(total) + "</td></tr>";
+    }
+
+    @Override
+    public String toString() { return toText(); }
+}

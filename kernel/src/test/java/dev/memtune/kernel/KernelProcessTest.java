@@ -1,0 +1,177 @@
+package dev.memtune.kernel;
+
+import com.google.gson.JsonObject;
+import dev.memtune.kernel.eval.Classpath;
+import org.junit.jupiter.api.*;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.*;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The kernel as Jupyter runs it: a separate JVM (-Xmx256m) on a connection file, driven over
+ * ZeroMQ by {@link KernelClient}. Covers signatures, binding, survival and interrupts.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KernelProcessTest {
+    @TempDir static Path dir;
+    static KernelClient client;
+    static Process kernel;
+    static long startedNanos;
+
+    @BeforeAll
+    static void startKernel() throws Exception {
+        client = new KernelClient();
+        Path conn = client.writeConnectionFile(dir);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        startedNanos = System.nanoTime();
+        kernel = new ProcessBuilder(java, "-Xmx256m", "-Dai.djl.offline=true", "-cp",
+                String.join(File.pathSeparator, Classpath.current()), KernelMain.class.getName(), conn.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("kernel.log").toFile()).start();
+        client.connect();
+    }
+
+    @AfterAll
+    static void stopKernel() throws Exception {
+        if (kernel != null && kernel.isAlive()) {
+            client.send(true, "shutdown_request", Map.of("restart", false), false);
+            JsonObject r = client.reply(true, 5000);
+            assertNotNull(r, "shutdown_reply");
+            assertEquals("ok", r.getAsJsonObject("content").get("status").getAsString());
+            boolean exited = kernel.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            if (!exited) kernel.destroyForcibly();
+            assertTrue(exited, "kernel process exits after shutdown_request");
+        }
+        if (client != null) client.close();
+    }
+
+    static JsonObject run(String code, long timeoutMs) throws Exception {
+        String id = client.execute(code);
+        JsonObject r = client.reply(false, timeoutMs);
+        assertNotNull(r, "no execute_reply for: " + code + "\n" + log());
+        assertEquals(id, r.getAsJsonObject("parent_header").get("msg_id").getAsString());
+        return r.getAsJsonObject("content");
+    }
+
+    static String log() throws Exception { return Files.readString(dir.resolve("kernel.log")); }
+
+    @Test @Order(1)
+    void kernelInfoReplyCarriesStatusOkAndFirstCellRuns() throws Exception {
+        client.send(false, "kernel_info_request", Map.of(), false);
+        JsonObject r = client.reply(false, 30000);
+        assertNotNull(r, "no kernel_info_reply\n" + log());
+        JsonObject c = r.getAsJsonObject("content");
+        assertEquals("ok", c.get("status").getAsString());
+        assertEquals("java", c.getAsJsonObject("language_info").get("name").getAsString());
+        assertEquals("42", run("6 * 7", 30000).get("status").getAsString().equals("ok") ? "42" : "failed");
+        System.out.printf("kernel start to first cell result: %.2f s%n", (System.nanoTime() - startedNanos) / 1e9);
+    }
+
+    @Test @Order(2)
+    void messageWithWrongSignatureIsIgnored() throws Exception {
+        client.send(false, "execute_request", Map.of("code", "int hacked = 1;", "silent", false, "store_history", true,
+                "user_expressions", Map.of(), "allow_stdin", false, "stop_on_error", true), true);
+        assertNull(client.reply(false, 1500), "a badly signed request must get no reply");
+        JsonObject c = run("hacked", 10000);              // the unsigned code never ran
+        assertEquals("error", c.get("status").getAsString());
+        assertEquals("ok", run("1 + 1", 10000).get("status").getAsString(), "the kernel still serves signed requests");
+        assertTrue(log().contains("dropped a message on shell: Message received had invalid signature"), "logged for the server log: " + log());
+    }
+
+    @Test @Order(3)
+    void bindsOnlyToTheConnectionFileAddress() throws Exception {
+        Set<Integer> ours = new HashSet<>();
+        for (int p : client.ports) ours.add(p);
+        Map<Integer, String> listening = new HashMap<>();
+        for (String f : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path p = Path.of(f);
+            if (!Files.exists(p)) continue;
+            for (String line : Files.readAllLines(p).subList(1, Files.readAllLines(p).size())) {
+                String[] cols = line.trim().split("\\s+");
+                String[] local = cols[1].split(":");
+                int port = Integer.parseInt(local[1], 16);
+                if (cols[3].equals("0A") && ours.contains(port)) listening.put(port, local[0]);   // 0A = LISTEN
+            }
+        }
+        Assumptions.assumeFalse(listening.isEmpty(), "/proc/net/tcp not readable here");
+        assertEquals(ours, listening.keySet(), "all five channels listen");
+        for (var e : listening.entrySet())
+            assertTrue(Set.of("0100007F", "0000000000000000FFFF00000100007F").contains(e.getValue()),   // 127.0.0.1, or ::ffff:127.0.0.1
+                    "port " + e.getKey() + " must listen on 127.0.0.1 only, not " + e.getValue());
+    }
+
+    @Test @Order(4)
+    void survivesThrowStackOverflowAndOutOfMemory() throws Exception {
+        JsonObject c = run("throw new IllegalStateException(\"boom\");", 10000);
+        assertEquals("error", c.get("status").getAsString());
+        assertEquals("java.lang.IllegalStateException", c.get("ename").getAsString());
+        assertEquals("boom", c.get("evalue").getAsString());
+        assertEquals("ok", run("int after1 = 1;", 10000).get("status").getAsString());
+
+        assertEquals("ok", run("int down(int n) { return down(n + 1) + 1; }", 10000).get("status").getAsString());
+        c = run("down(0)", 30000);
+        assertEquals("java.lang.StackOverflowError", c.get("ename").getAsString());
+        assertEquals("ok", run("int after2 = 2;", 10000).get("status").getAsString());
+
+        c = run("{ var hog = new java.util.ArrayList<long[]>(); while (true) hog.add(new long[1 << 20]); }", 60000);
+        assertEquals("java.lang.OutOfMemoryError", c.get("ename").getAsString());
+        JsonObject ok = run("after1 + after2", 10000);
+        assertEquals("ok", ok.get("status").getAsString(), "state survives all three");
+    }
+
+    @Test @Order(5)
+    void interruptStopsABusyLoopAndAToolkitLoop() throws Exception {
+        for (String code : List.of("while (true) { }",
+                "for (long i = 0; ; i++) { dev.memtune.progress.Progress.report(new dev.memtune.progress.ProgressEvent(\"train\", i, 1_000_000_000L, 0.5, 1000, 60, \"\")); dev.memtune.progress.Progress.checkInterrupted(); }")) {
+            String id = client.execute(code);
+            Thread.sleep(800);
+            long t0 = System.nanoTime();
+            client.send(true, "interrupt_request", Map.of(), false);
+            JsonObject ir = client.reply(true, 5000);
+            assertNotNull(ir, "interrupt_reply");
+            assertEquals("ok", ir.getAsJsonObject("content").get("status").getAsString());
+            JsonObject r = client.reply(false, 5000);
+            assertNotNull(r, "cell did not stop after interrupt: " + code);
+            double s = (System.nanoTime() - t0) / 1e9;
+            assertTrue(s < 3, "stopped within a couple of seconds: " + s);
+            assertEquals("Interrupted", r.getAsJsonObject("content").get("ename").getAsString());
+            List<JsonObject> io = client.iopubUntilIdle(id, 3000);
+            if (code.contains("Progress")) {
+                assertTrue(io.stream().anyMatch(m -> KernelClient.type(m).equals("display_data")
+                        && m.getAsJsonObject("content").getAsJsonObject("transient").has("display_id")), "progress bar shown");
+                assertTrue(io.stream().anyMatch(m -> KernelClient.type(m).equals("update_display_data")), "progress bar updated");
+            }
+            assertEquals("ok", run("1", 10000).get("status").getAsString(), "kernel lives on");
+        }
+    }
+
+    @Test @Order(6)
+    void sigintAlsoInterrupts() throws Exception {
+        client.execute("while (true) { }");
+        Thread.sleep(800);
+        long t0 = System.nanoTime();
+        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(kernel.pid())).start().waitFor());
+        JsonObject r = client.reply(false, 5000);
+        assertNotNull(r, "cell did not stop after SIGINT");
+        assertTrue((System.nanoTime() - t0) / 1e9 < 3);
+        assertEquals("Interrupted", r.getAsJsonObject("content").get("ename").getAsString());
+        assertTrue(kernel.isAlive());
+        assertEquals("ok", run("2", 10000).get("status").getAsString());
+    }
+
+    @Test @Order(7)
+    void trivialCellRoundTrip() throws Exception {
+        double[] ms = new double[30];
+        for (int i = 0; i < ms.length; i++) {
+            long t0 = System.nanoTime();
+            run("1", 10000);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        System.out.printf("trivial cell round trip: median %.1f ms (min %.1f, max %.1f)%n", ms[ms.length / 2], ms[0], ms[ms.length - 1]);
+    }
+}

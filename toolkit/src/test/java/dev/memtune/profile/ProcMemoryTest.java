@@ -1,0 +1,42 @@
+package dev.memtune.profile;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ProcMemoryTest {
+    static final long MiB = 1024 * 1024;
+
+    /** Resident bytes from /proc/self/statm (pages), a second kernel interface than /proc/self/status. */
+    static long statmResident() throws Exception {
+        String[] f = Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
+        return Long.parseLong(f[1]) * 4096;
+    }
+
+    @Test void residentAgreesWithStatmAndSeesANativeAllocation() throws Exception {
+        Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/status")), "Linux /proc needed");
+        long a = ProcMemory.residentBytes(), b = statmResident();
+        assertTrue(Math.abs(a - b) < 16 * MiB, "VmRSS " + a / MiB + " MiB vs statm " + b / MiB + " MiB");
+
+        assertTrue(ProcMemory.resetPeak(), "clear_refs accepted");
+        long before = ProcMemory.residentBytes();
+        assertTrue(ProcMemory.peakResidentBytes() - before < 16 * MiB, "reset brings the peak down to the current size");
+        ByteBuffer buf = ByteBuffer.allocateDirect((int) (128 * MiB));     // zero-filled: all pages resident
+        long peak = ProcMemory.peakResidentBytes() - before;
+        long now = ProcMemory.residentBytes() - before;
+        assertTrue(peak >= 120 * MiB && now >= 120 * MiB, "peak " + peak / MiB + " MiB, now " + now / MiB + " MiB for 128 MiB");
+        assertEquals(128 * MiB, buf.capacity());
+    }
+
+    @Test void formatUsesBinaryUnits() {
+        assertEquals("512 B", ProcMemory.format(512));
+        assertEquals("1.5 KiB", ProcMemory.format(1536));
+        assertEquals("3.0 MiB", ProcMemory.format(3 * MiB));
+        assertEquals("1.50 GiB", ProcMemory.format(1536 * MiB));
+    }
+}
