@@ -81,7 +81,8 @@ public final class MemoryModel {
      */
     public static Replay replay(Workload w, boolean cudaDropout) {
         BackboneConfig c = w.config();
-        Map<String, Object> opts = Methods.create(w.method()).config().toMap();
+        // the method's options (LoRA r, reduction factors); defaults when the method is not in this build
+        Map<String, Object> opts = Methods.available(w.method()) ? Methods.create(w.method()).config().toMap() : Map.of();
         Mode mode = Mode.of(w.method(), opts);
         if (mode == null) return null;
         SavedTensors g = new SavedTensors(4, true, cudaDropout ? 1 : 4);

@@ -79,15 +79,17 @@ public final class MemoryProfiler {
             step.append(r.stepSeconds());
             tps.append(r.tokensPerSecond());
         }
+        for (DoubleColumn c : List.of(peak, weights, grads, opt, runtime, act, est, diff, step, tps))
+            for (int i = 0; i < c.size(); i++) if (!c.isMissing(i)) c.set(i, Math.round(c.getDouble(i) * 1000) / 1000.0);
         return Table.create("memory per method", method, status, batch, seq, layers, peak, weights, grads, opt, runtime, act, est, diff, step, tps);
     }
 
     /** Stacked bars per method: weights, gradients, optimizer state, runtime, activations (GB). */
     public static CategoryChart chart(List<ProfileResult> rs) {
-        CategoryChart c = new CategoryChartBuilder().width(720).height(420).title("Training memory breakdown")
+        CategoryChart c = new CategoryChartBuilder().width(820).height(420).title("Training memory breakdown")
                 .xAxisTitle("method").yAxisTitle("GB (1e9 bytes)").build();
         c.getStyler().setStacked(true);
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         List<String> names = new ArrayList<>();
         List<Double> w = new ArrayList<>(), g = new ArrayList<>(), o = new ArrayList<>(), rt = new ArrayList<>(), a = new ArrayList<>();
         for (ProfileResult r : rs) {
