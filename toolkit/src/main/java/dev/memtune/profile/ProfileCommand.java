@@ -9,7 +9,6 @@ import dev.memtune.progress.ProgressEvent;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** {@code memtune profile}: peak memory of training steps in a fresh JVM, beside the analytic model; or a paper table. */
@@ -57,6 +56,8 @@ public final class ProfileCommand implements Command {
                 a.get("task", "classification"), a.getInt("dec-seq", 8), a.getInt("layers", 0), a.getInt("seed", 42));
         a.rejectUnknown();
         w.config();                                                  // unknown preset: user error now, not in the child
+        if (!dev.memtune.method.Methods.available(w.method()))
+            throw new IllegalArgumentException("memtune profile: unknown or unavailable --method '" + w.method() + "'; known: " + dev.memtune.method.Methods.names());
         ProfileResult r = pb.build().profile(w);
         String json = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(r.toJson());
         System.out.println(json);
@@ -75,5 +76,4 @@ public final class ProfileCommand implements Command {
         Progress.report(ProgressEvent.message("profile", msg));
     }
 
-    static List<String> split(String s) { return new ArrayList<>(List.of(s.split(","))); }
 }
