@@ -17,13 +17,24 @@ public final class F {
         return ai.djl.nn.norm.Dropout.dropout(x, (float) p, true).singletonOrThrow();
     }
 
+    /**
+     * A scalar constant for arithmetic on tensors that need gradients: {@code x.mul(F.scalar(x, c))}
+     * instead of {@code x.mul(c)}. DJL's {@code mul/div/pow(Number)} wrap the number in a tensor
+     * over a Java direct buffer that is freed by the garbage collector once its wrapper closes, but
+     * autograd keeps that tensor for the backward pass: after a GC the backward reads freed memory
+     * (wrong gradients, NaN, non-determinism). {@code full} gives a tensor that owns its memory.
+     */
+    public static NDArray scalar(NDArray like, double v) {
+        return like.getManager().full(new ai.djl.ndarray.types.Shape(), (float) v, like.getDataType());
+    }
+
     /** Exact (erf) GELU, as HF's "gelu". */
     public static NDArray gelu(NDArray x) { return x.getNDArrayInternal().gelu(); }
 
     /** Tanh-approximated GELU, HF's "gelu_new" (T5 v1.1 gated-gelu). */
     public static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        NDArray inner = x.add(x.mul(x).mul(x).mul(scalar(x, 0.044715))).mul(scalar(x, Math.sqrt(2 / Math.PI)));
+        return x.mul(scalar(x, 0.5)).mul(inner.tanh().add(1f));
     }
 
     /** Keeps {@code keep} (and whatever it shares storage with) alive past the current NDScope. */

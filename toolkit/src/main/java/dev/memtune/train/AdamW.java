@@ -2,6 +2,7 @@ package dev.memtune.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import dev.memtune.nn.NoGrad;
 import dev.memtune.nn.Param;
 
 import java.util.*;
@@ -34,21 +35,25 @@ public final class AdamW {
     }
 
     public static boolean decays(String name) {
-        return !(name.endsWith(".bias") || name.contains("LayerNorm") || name.contains("layer_norm") || name.contains("layernorm"));
+        return !(name.equals("bias") || name.endsWith(".bias") || name.contains("LayerNorm") || name.contains("layer_norm") || name.contains("layernorm"));
     }
 
     public long step() { return t; }
 
     /** Applies one update with learning rate {@code lr} to every parameter that has a gradient. */
     public void update(double lr) {
+        try (NoGrad ng = NoGrad.enter()) { apply(lr); }      // in-place on leaves: never recorded, whatever the thread's grad mode
+    }
+
+    private void apply(double lr) {
         t++;
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
         for (var e : params.entrySet()) {
             Param p = e.getValue();
-            NDArray g = p.grad();
-            if (g == null) continue;
             NDArray[] mv = state.get(e.getKey());
-            try (NDScope s = new NDScope()) {
+            try (NDScope s = new NDScope()) {                   // also closes the gradient handle grad() creates
+                NDArray g = p.grad();
+                if (g == null) continue;
                 NDArray w = p.data();
                 mv[0].muli((float) beta1).addi(g.mul((float) (1 - beta1)));
                 mv[1].muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
@@ -71,17 +76,34 @@ public final class AdamW {
 
     public void setStep(long step) { this.t = step; }
 
+    /** Restores the moments of one parameter (from a checkpoint); shapes must match. */
+    public void setState(String name, float[] m, float[] v) {
+        NDArray[] mv = state.get(name);
+        if (mv == null) throw new IllegalArgumentException("adamw: no parameter '" + name + "' in this optimizer");
+        for (int i = 0; i < 2; i++) {
+            float[] src = i == 0 ? m : v;
+            if (src.length != mv[i].getShape().size()) throw new IllegalArgumentException("adamw: state of '" + name + "' has " + src.length + " values, expected " + mv[i].getShape().size());
+            NDArray fresh = mv[i].getManager().create(src, mv[i].getShape());
+            mv[i].close();
+            mv[i] = fresh;
+        }
+    }
+
     /** Global L2 norm of all gradients, then scales them so it is at most {@code maxNorm}; returns the norm before. */
     public static double clipGradNorm(Collection<Param> ps, double maxNorm) {
         double sq = 0;
         for (Param p : ps) {
-            NDArray g = p.grad();
-            if (g != null) try (NDScope s = new NDScope()) { sq += g.square().sum().getFloat(); }
+            try (NDScope s = new NDScope()) {
+                NDArray g = p.grad();
+                if (g != null) sq += g.square().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            }
         }
         double norm = Math.sqrt(sq);
         if (maxNorm > 0 && norm > maxNorm) {
             float c = (float) (maxNorm / (norm + 1e-6));
-            for (Param p : ps) { NDArray g = p.grad(); if (g != null) g.muli(c); }
+            try (NoGrad ng = NoGrad.enter()) {
+                for (Param p : ps) try (NDScope s = new NDScope()) { NDArray g = p.grad(); if (g != null) g.muli(c); }
+            }
         }
         return norm;
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import dev.memtune.backbone.Batch;
 import dev.memtune.method.TunedModel;
+import dev.memtune.nn.NoGrad;
 import dev.memtune.nn.Param;
 
 import java.util.List;
@@ -27,7 +28,7 @@ public final class TrainStep {
     /** Runs one step and returns the loss value. */
     public static float run(TunedModel model, AdamW opt, Batch b, NDArray labels, double lr, double clip) {
         List<Param> ps = model.trainableParams();
-        for (Param p : ps) p.zeroGrad();
+        try (NoGrad ng = NoGrad.enter(); NDScope s = new NDScope()) { for (Param p : ps) p.zeroGrad(); }
         float loss;
         if (model instanceof CustomBackward cb) {
             loss = cb.forwardBackward(b, labels);

@@ -139,7 +139,7 @@ public final class BertModel extends Backbone {
         /** Returns the context [B,T,H]; puts the probabilities [B,h,T,T] in probsOut[0] if non-null. */
         public NDArray forward(NDArray x, NDArray ext, NDArray[] probsOut) {
             NDArray q = split(query.forward(x)), k = split(key.forward(x)), v = split(value.forward(x));
-            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)).add(ext);
+            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(F.scalar(q, Math.sqrt(headDim))).add(ext);
             NDArray probs = scores.softmax(-1);
             if (probsOut != null) probsOut[0] = probs;
             NDArray ctx = F.dropout(probs, dropout, training).matMul(v);  // [B,h,T,d]

@@ -146,7 +146,7 @@ public final class OptModel extends Backbone implements LmBackbone {
 
         /** Returns the attention output [B,T,H]; puts the probabilities [B,h,T,T] in probsOut[0] if non-null. */
         public NDArray forward(NDArray x, NDArray mask, NDArray[] probsOut) {
-            NDArray q = split(q_proj.forward(x).mul((float) Math.pow(headDim, -0.5)));   // HF scales q before the product
+            NDArray q = split(q_proj.forward(x)); q = q.mul(dev.memtune.nn.F.scalar(q, Math.pow(headDim, -0.5)));   // HF scales q before the product
             NDArray k = split(k_proj.forward(x)), v = split(v_proj.forward(x));
             NDArray probs = q.matMul(k.transpose(0, 1, 3, 2)).add(mask).softmax(-1);
             if (probsOut != null) probsOut[0] = probs;

@@ -85,7 +85,7 @@ public final class T5Model extends Backbone implements LmBackbone {
     /** Same as {@link #lmLogits}. */
     public NDArray logits(NDArray decoderHidden) {
         if (lm_head != null) return lm_head.forward(decoderHidden);
-        NDArray scaled = decoderHidden.mul((float) Math.pow(config.hiddenSize(), -0.5));
+        NDArray scaled = decoderHidden.mul(dev.memtune.nn.F.scalar(decoderHidden, Math.pow(config.hiddenSize(), -0.5)));
         return ai.djl.nn.core.Linear.linear(scaled, shared.weight.data(), null).singletonOrThrow();
     }
 

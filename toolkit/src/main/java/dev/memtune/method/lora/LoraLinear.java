@@ -29,6 +29,6 @@ public final class LoraLinear extends Linear {
     public NDArray forward(NDArray x) {
         NDArray h = super.forward(x);
         NDArray d = lora_B.forward(lora_A.forward(F.dropout(x, dropout, training)));
-        return h.add(d.mul((float) scaling));
+        return h.add(d.mul(F.scalar(d, scaling)));
     }
 }

@@ -105,7 +105,7 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
     @Override
     public NDArray features(Batch b) {
         MeftLayer.Streams s = streams(b);
-        NDArray out = s.x1().add(s.x2()).div(2f);                              // [B,T,D]
+        NDArray out = s.x1().add(s.x2()).mul(dev.memtune.nn.F.scalar(s.x1(), 0.5));                              // [B,T,D]
         s.close();
         return out;
     }
@@ -177,7 +177,7 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
             try (Autograd.Mode on = Autograd.enableGrad()) {
                 MeftLayer.Streams t = top;
                 for (int i = k; i < n; i++) t = layer(i).forward(t, mask, seeds(step, i));
-                NDArray feat = t.x1().add(t.x2()).div(2f);                     // [B,T,D]
+                NDArray feat = t.x1().add(t.x2()).mul(dev.memtune.nn.F.scalar(t.x1(), 0.5));                     // [B,T,D]
                 reseed(step, n);
                 NDArray l = head.loss(head.forward(feat, b.attentionMask()), labels);
                 loss = l.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat();

@@ -1,0 +1,110 @@
+package dev.memtune.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import dev.memtune.backbone.Batch;
+import dev.memtune.method.TunedModel;
+import dev.memtune.nn.Param;
+import dev.memtune.profile.MemoryModel;
+import dev.memtune.profile.Workload;
+import dev.memtune.train.AdamW;
+import dev.memtune.train.TrainStep;
+
+import java.util.*;
+
+/**
+ * Times one method's training step ({@link TrainStep#run} with AdamW, the step training uses):
+ * warm-up steps, then timed steps; median and spread, tokens/s, model FLOPs per step from
+ * {@link MemoryModel#replay} (matmuls of forward and of the backward the method needs, attention
+ * included), achieved GFLOP/s and MFU against a roof.
+ */
+public final class StepBench {
+    /** One method's timing. {@code flops} is NaN when the architecture/method has no FLOP model. */
+    public record Result(Workload workload, List<Double> times, double median, double min, double max,
+                         double tokensPerSecond, double flops, double gflops, double mfu, float loss) {
+        public JsonObject toJson() {
+            JsonObject o = workload.toJson();
+            o.addProperty("median_seconds", median);
+            o.addProperty("min_seconds", min);
+            o.addProperty("max_seconds", max);
+            o.addProperty("tokens_per_second", tokensPerSecond);
+            o.addProperty("flops_per_step", flops);
+            o.addProperty("gflops", gflops);
+            o.addProperty("mfu", mfu);
+            o.addProperty("loss", loss);
+            o.add("times", new com.google.gson.Gson().toJsonTree(times));
+            return o;
+        }
+    }
+
+    private StepBench() {}
+
+    /** Where one step's time goes: forward + loss, backward, gradient clipping, AdamW update (seconds, median of steps). */
+    public record Phases(double forward, double backward, double clip, double optimizer) {}
+
+    /**
+     * The phases of {@link TrainStep#run}, timed apart (same operations, same order; after warm-up).
+     * Only for autograd methods: a {@link TrainStep.CustomBackward} model does its forward and backward in one call.
+     */
+    public static Phases phases(Workload w, int warmup, int steps) {
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = w.build(); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
+            if (m instanceof TrainStep.CustomBackward) throw new IllegalArgumentException("phases: " + w.method() + " has its own backward; time it with run()");
+            Map<String, Param> tr = new LinkedHashMap<>();
+            m.namedParams().forEach((n, p) -> { if (p.trainable()) tr.put(n, p); });
+            AdamW opt = new AdamW(tr, 0.9, 0.999, 1e-8, 0.01);
+            List<Param> ps = m.trainableParams();
+            double[][] t = new double[4][steps];
+            for (int i = -warmup; i < steps; i++) {
+                for (Param p : ps) p.zeroGrad();
+                long t0 = System.nanoTime(), t1, t2;
+                try (ai.djl.ndarray.NDScope s = new ai.djl.ndarray.NDScope();
+                     ai.djl.training.GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray l = m.loss(b, y);
+                    l.getFloat();
+                    t1 = System.nanoTime();
+                    gc.backward(l);
+                    t2 = System.nanoTime();
+                }
+                AdamW.clipGradNorm(ps, 1.0);
+                long t3 = System.nanoTime();
+                opt.update(1e-4);
+                long t4 = System.nanoTime();
+                if (i >= 0) { t[0][i] = (t1 - t0) / 1e9; t[1][i] = (t2 - t1) / 1e9; t[2][i] = (t3 - t2) / 1e9; t[3][i] = (t4 - t3) / 1e9; }
+            }
+            return new Phases(med(t[0]), med(t[1]), med(t[2]), med(t[3]));
+        }
+    }
+
+    private static double med(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    public static Result run(Workload w, int warmup, int steps, double roofGflops) {
+        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = w.build(); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
+            Engine.getInstance().setRandomSeed((int) w.seed());
+            Map<String, Param> tr = new LinkedHashMap<>();
+            m.namedParams().forEach((n, p) -> { if (p.trainable()) tr.put(n, p); });
+            AdamW opt = new AdamW(tr, 0.9, 0.999, 1e-8, 0.01);
+            float loss = Float.NaN;
+            for (int i = 0; i < warmup; i++) loss = TrainStep.run(m, opt, b, y, 1e-4, 1.0);
+            List<Double> times = new ArrayList<>();
+            for (int i = 0; i < steps; i++) {
+                long t0 = System.nanoTime();
+                loss = TrainStep.run(m, opt, b, y, 1e-4, 1.0);
+                times.add((System.nanoTime() - t0) / 1e9);
+            }
+            List<Double> s = new ArrayList<>(times);
+            Collections.sort(s);
+            double med = s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+            MemoryModel.Replay r = MemoryModel.replay(w);
+            double flops = r == null ? Double.NaN : r.flops();
+            double gf = flops / med / 1e9;
+            return new Result(w, times, med, s.get(0), s.get(s.size() - 1), w.tokensPerStep() / med, flops, gf, gf / roofGflops, loss);
+        }
+    }
+}

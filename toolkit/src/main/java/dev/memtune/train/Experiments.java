@@ -1,0 +1,154 @@
+package dev.memtune.train;
+
+import ai.djl.engine.Engine;
+import com.google.gson.*;
+import dev.memtune.backbone.Backbone;
+import dev.memtune.backbone.Backbones;
+import dev.memtune.data.Protocol;
+import dev.memtune.data.Task;
+import dev.memtune.data.TaskData;
+import dev.memtune.data.Tasks;
+import dev.memtune.hub.ModelSpec;
+import dev.memtune.method.Methods;
+import dev.memtune.method.TunedModel;
+import dev.memtune.progress.Progress;
+import dev.memtune.progress.ProgressEvent;
+import dev.memtune.tokenize.Tokenizer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.*;
+import java.time.Instant;
+import java.util.*;
+
+/**
+ * Runs one experiment (config x task x seed x scale) end to end and stores its result JSON at
+ * {@code <out>/results/<table>/<config-id>/<task>/seed<k>.json}; the CLI ({@code memtune train}) and
+ * the notebooks call this. A result that exists and was made with the same resolved settings is
+ * returned without training (that is how notebooks resume); {@code force} retrains.
+ * Checkpoints live in {@code <out>/checkpoints/...} while a run is in progress and are removed
+ * when its result is written; {@code resume} continues an interrupted run from there.
+ *
+ * <pre>
+ *   ExperimentResult r = Experiments.run(Path.of("reproduce/configs/glue/minilm-l6/lora.json"), "rte", 42, "cpu");
+ *   r.testScore();  r.json();
+ * </pre>
+ */
+public final class Experiments {
+    private Experiments() {}
+
+    /** Options of a run beyond (config, task, seed, scale). */
+    public record RunOptions(Path out, boolean resume, boolean force, Map<String, String> sets) {
+        public static RunOptions defaults() { return new RunOptions(defaultOut(), true, false, Map.of()); }
+
+        public RunOptions withOut(Path o) { return new RunOptions(o, resume, force, sets); }
+        public RunOptions withResume(boolean r) { return new RunOptions(out, r, force, sets); }
+        public RunOptions withForce(boolean f) { return new RunOptions(out, resume, f, sets); }
+        public RunOptions withSets(Map<String, String> s) { return new RunOptions(out, resume, force, s); }
+    }
+
+    /** {@code reproduce/out} under the project root ({@code -Dmemtune.root}, else the working directory). */
+    public static Path defaultOut() {
+        return Path.of(System.getProperty("memtune.root", ".")).resolve("reproduce").resolve("out");
+    }
+
+    /** Runs (or reuses) one experiment with default options: results in {@link #defaultOut()}, resume on. */
+    public static ExperimentResult run(Path config, String task, int seed, String scale) {
+        return run(config, task, seed, scale, RunOptions.defaults());
+    }
+
+    public static ExperimentResult run(Path config, String task, int seed, String scale, RunOptions o) {
+        ExperimentConfig cfg = ExperimentConfig.load(config);
+        ExperimentConfig.Resolved r = cfg.resolve(task, seed, scale, o.sets());
+        Path result = resultFile(o.out(), cfg, r.task(), seed);
+        if (Files.isRegularFile(result) && !o.force()) {
+            ExperimentResult old = ExperimentResult.read(result);
+            if (old.json().get("config").equals(r.json())) {
+                Progress.report(ProgressEvent.message(label(cfg, r), "reusing " + result + " (use --force to retrain)"));
+                return old;
+            }
+            Progress.report(ProgressEvent.message(label(cfg, r), "settings changed since " + result + "; retraining"));
+        }
+        return train(cfg, r, result, o);
+    }
+
+    public static Path resultFile(Path out, ExperimentConfig cfg, String task, int seed) {
+        return out.resolve("results").resolve(cfg.table).resolve(cfg.id).resolve(task).resolve("seed" + seed + ".json");
+    }
+
+    private static String label(ExperimentConfig cfg, ExperimentConfig.Resolved r) {
+        return cfg.table + "/" + cfg.id + " " + r.task() + " seed " + r.seed();
+    }
+
+    private static ExperimentResult train(ExperimentConfig cfg, ExperimentConfig.Resolved r, Path result, RunOptions o) {
+        long t0 = System.nanoTime();
+        boolean peakReset = dev.memtune.profile.ProcMemory.resetPeak();      // peak RSS of this run, not of the whole kernel session
+        TrainConfig tc = r.train();
+        Task task = Tasks.get(r.task());
+        TaskData data = task.load(Protocol.parse(r.protocol()), Protocol.DEFAULT_SEED);
+        Path ckpt = o.out().resolve("checkpoints").resolve(cfg.table).resolve(cfg.id).resolve(r.task()).resolve("seed" + r.seed());
+        String label = label(cfg, r);
+        Progress.report(ProgressEvent.message(label, "loading " + r.backbone() + " + " + r.method() + "; " + data.description()));
+        TrainData td;
+        try (Tokenizer tok = tokenizer(r.backbone())) {
+            td = Featurizer.trainData(tok, data, tc.maxSeqLength());
+        }
+        Engine.getInstance().setRandomSeed(r.seed());
+        Backbone b = backbone(r.backbone(), r.seed());
+        long backboneParams = b.numParams();                                  // before the method adds its own
+        try (TunedModel model = Methods.create(r.method(), r.methodOptions()).attach(b, td.head())) {
+            Trainer trainer = new Trainer(tc, model, td).optName(label).optCheckpoint(ckpt, o.resume());
+            TrainResult tr = trainer.train();
+            JsonObject json = ExperimentResult.toJson(cfg, r, data, td, tr, model, backboneParams, (System.nanoTime() - t0) / 1e9);
+            json.addProperty("peak_rss_scope", peakReset ? "run" : "process");
+            write(result, json);
+            deleteTree(ckpt);
+            Progress.report(ProgressEvent.message(label, String.format("done: validation %.4f, test %.4f (epoch %d) in %s -> %s",
+                    tr.bestValidationScore(), tr.testScore(), tr.bestEpoch(), ProgressEvent.formatSeconds((System.nanoTime() - t0) / 1e9), result)));
+            return new ExperimentResult(result, json);
+        }
+    }
+
+    /** A pretrained preset or HF folder; other presets ({@code tiny-*}) are randomly initialised with the seed. */
+    static Backbone backbone(String name, int seed) {
+        try {
+            if (ModelSpec.names().contains(name) || Files.isDirectory(Path.of(name))) return Backbones.load(name);
+            return Backbones.create(name, seed);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load backbone " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Tokenizer tokenizer(String backbone) {
+        if (!ModelSpec.names().contains(backbone) && !Files.isDirectory(Path.of(backbone)))
+            throw new IllegalArgumentException("backbone '" + backbone + "' has no tokenizer: experiments on real data need a pretrained backbone "
+                    + ModelSpec.names() + " or a local HF folder");
+        try {
+            return Backbones.tokenizer(backbone);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the tokenizer of " + backbone + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void write(Path file, JsonObject json) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+            Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json));
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.isDirectory(dir)) return;
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            Progress.report(ProgressEvent.message("train", "could not remove checkpoint " + dir + ": " + e.getMessage()));
+        }
+    }
+
+    static String now() { return Instant.now().toString(); }
+}

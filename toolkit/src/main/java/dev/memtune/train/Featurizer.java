@@ -1,0 +1,72 @@
+package dev.memtune.train;
+
+import dev.memtune.data.Example;
+import dev.memtune.data.Task;
+import dev.memtune.data.TaskData;
+import dev.memtune.data.TaskType;
+import dev.memtune.method.HeadSpec;
+import dev.memtune.metrics.Scores;
+import dev.memtune.metrics.TaskScore;
+import dev.memtune.tokenize.Encoding;
+import dev.memtune.tokenize.Tokenizer;
+
+import java.util.*;
+
+/**
+ * Task examples to {@link Feature}s with a BERT tokenizer: {@code [CLS] a [SEP] (b [SEP])},
+ * truncated longest-first to {@code max_seq_length}. Multiple choice becomes one row per choice,
+ * {@code [CLS] context [SEP] choice [SEP]}, the context being the question (plus its extra context,
+ * e.g. SciQ's support paragraph, when there is one).
+ */
+public final class Featurizer {
+    private Featurizer() {}
+
+    /** The head a task trains. */
+    public static HeadSpec head(Task task) {
+        return switch (task.type()) {
+            case CLASSIFICATION -> HeadSpec.classification(task.numLabels());
+            case REGRESSION -> HeadSpec.regression();
+            case MULTIPLE_CHOICE -> HeadSpec.multipleChoice(task.numLabels());
+        };
+    }
+
+    public static List<Feature> features(Tokenizer tok, Task task, List<Example> examples, int maxLen) {
+        List<Feature> out = new ArrayList<>(examples.size());
+        for (Example e : examples) {
+            if (task.type() != TaskType.MULTIPLE_CHOICE) {
+                Encoding enc = tok.encode(e.textA(), e.textB(), maxLen);
+                out.add(Feature.of(enc.inputIds(), enc.tokenTypeIds(), e.label()));
+                continue;
+            }
+            if (e.choices().size() != task.numLabels())
+                throw new IllegalArgumentException(task.name() + " example " + e.id() + ": " + e.choices().size() + " choices, the head expects " + task.numLabels());
+            String ctx = e.textB() == null ? e.textA() : e.textA() + " " + e.textB();
+            long[][] ids = new long[e.choices().size()][], types = new long[e.choices().size()][];
+            for (int c = 0; c < ids.length; c++) {
+                Encoding enc = tok.encode(ctx, e.choices().get(c), maxLen);
+                ids[c] = enc.inputIds();
+                types[c] = enc.tokenTypeIds();
+            }
+            out.add(new Feature(ids, types, e.label()));
+        }
+        return out;
+    }
+
+    /** The task's metrics ({@link Scores}) as an {@link Evaluator}; the score is the papers' task score. */
+    public static Evaluator evaluator(Task task) {
+        return (pred, gold) -> {
+            TaskScore s = Scores.evaluate(task, pred, gold);
+            Map<String, Double> m = new LinkedHashMap<>();
+            s.values().forEach((k, v) -> m.put(k.key(), v));
+            return new Evaluator.Evaluation(m, s.score());
+        };
+    }
+
+    /** Tokenized train/validation/test of a task under a protocol, ready for {@link Trainer}. */
+    public static TrainData trainData(Tokenizer tok, TaskData d, int maxLen) {
+        Task t = d.task();
+        List<Feature> val = features(tok, t, d.validation(), maxLen);
+        List<Feature> test = d.test().equals(d.validation()) ? val : features(tok, t, d.test(), maxLen);
+        return new TrainData(t.name(), head(t), features(tok, t, d.train(), maxLen), val, test, tok.padId(), evaluator(t));
+    }
+}

@@ -1,0 +1,111 @@
+package dev.memtune.profile;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The analytic model against bytes counted by hand from PyTorch's saving rules (see
+ * {@link SavedTensors}) for tiny-bert (H=32, I=37, 4 heads, 2 layers) at batch 2, length 6:
+ * BTH = 384, BTI = 444, BhTT = 288, BT = 12 elements; fp32; dropout noise is a float tensor on CPU.
+ */
+class MemoryModelTest {
+    static final long BTH = 2 * 6 * 32, BTI = 2 * 6 * 37, BHTT = 2 * 4 * 6 * 6, BT = 2 * 6, BH = 2 * 32, B = 2;
+    /** Head on the first token: dropout noise, dense input, tanh output, noise, out_proj input (5 BH) + log-softmax [B,2]. */
+    static final long HEAD = 4 * (5 * BH + 2 * B);
+
+    static long full() {
+        // layer input x (read by q,k,v), q and k copies, softmax out, its dropout noise and output, v copy,
+        // ctx copy, dense dropout noise, LN1 input, LN1 output (intermediate input), GELU in, GELU out,
+        // FFN dropout noise, LN2 input; LN mean+rstd twice.
+        long layer = 10 * BTH + 2 * BTI + 3 * BHTT + 4 * BT;
+        // word/position/type ids (int64), embedding LN input + stats, embedding dropout noise.
+        long emb = 8 * (BT + 6 + BT) + 4 * (BTH + 2 * BT + BTH);
+        return 2 * 4 * layer + emb + HEAD;
+    }
+
+    static long bitfit() {
+        // frozen weights keep no inputs: q,k copies, 3 attention maps, v copy, two noises, LN inputs, GELU in.
+        long layer = 7 * BTH + BTI + 3 * BHTT + 4 * BT;
+        long emb = 4 * (BTH + 2 * BT + BTH);                  // LN bias trains: LN input + stats, dropout noise
+        return 2 * 4 * layer + emb + HEAD;
+    }
+
+    static long lora() {
+        long btr = 2 * 6 * 8;
+        // layer 0 (input needs no grad): two lora_A inputs (dropout outputs) + two lora_B inputs, k and v
+        // copies, 3 attention maps, two noises, two LN inputs, GELU in, stats.
+        long l0 = 2 * (BTH + btr) + 2 * BTH + 3 * BHTT + 2 * BTH + 2 * BTH + BTI + 4 * BT;
+        // layer 1 (input needs grad): plus the two lora dropout noises and the q copy.
+        long l1 = l0 + 2 * BTH + BTH;
+        return 4 * (l0 + l1) + HEAD;
+    }
+
+    static long adapter() {
+        long btb = 2 * 6 * 2;                                  // bottleneck 32/16
+        // layer 0: nothing below needs grad until the first adapter: adapter inputs, relu outputs, LN inputs,
+        // GELU in, FFN noise, stats.
+        long l0 = 2 * (BTH + btb) + 2 * BTH + BTI + BTH + 4 * BT;
+        // layer 1: q,k,v copies, 3 attention maps, dense noise, 2 adapters, 2 LN inputs, GELU in, FFN noise, stats.
+        long l1 = 3 * BTH + 3 * BHTT + BTH + 2 * (BTH + btb) + 2 * BTH + BTI + BTH + 4 * BT;
+        return 4 * (l0 + l1) + HEAD;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"full", "bitfit", "lora", "adapter"})
+    void savedBytesMatchHandCount(String method) {
+        long want = switch (method) { case "full" -> full(); case "bitfit" -> bitfit(); case "lora" -> lora(); default -> adapter(); };
+        MemoryModel.Replay r = MemoryModel.replay(Workload.of("tiny-bert", method, 2, 6));
+        assertEquals(want, r.saved(), method);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"full", "bitfit", "lora", "adapter"})
+    void staticPartIsParamsGradsAndTwoAdamMoments(String method) {
+        Workload w = Workload.of("tiny-bert", method, 2, 6);
+        long params, trainable;
+        try (var m = w.build()) { params = m.numParams(); trainable = m.numTrainable(); }
+        MemoryModel.Estimate e = MemoryModel.estimate(w);
+        assertEquals(4 * params, e.weights());
+        assertEquals(4 * trainable, e.grads());
+        assertEquals(8 * trainable, e.optimizer());
+    }
+
+    /** Matmul FLOPs of full fine-tuning: forward 2 x (weights used per token) x tokens + attention; backward twice that. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"full"})
+    void fullFineTuningFlopsAreThreeTimesForward(String method) {
+        MemoryModel.Replay r = MemoryModel.replay(Workload.of("tiny-bert", method, 2, 6));
+        long tokens = 12, h = 32, i = 37, t = 6;
+        long perLayer = 2 * tokens * (4 * h * h + 2 * h * i) + 2 * 2 * tokens * t * h;   // q,k,v,o + FFN, QK^T and PV
+        long head = 2 * 2 * (h * h + 2 * h);
+        assertEquals(2 * perLayer + head, r.forwardFlops());
+        // backward: input grads everywhere except the head's first dense input (pooled from layers: needs grad too)
+        assertEquals(2 * r.forwardFlops(), r.backwardFlops());
+    }
+
+    /**
+     * T5 full fine-tuning, tiny-t5 (D=32, F=37, 4 heads of 8, 2+2 layers, V=99) at batch 2, encoder
+     * length 6, decoder length 3, counted by hand: pre-norm RMS keeps its input, the root and (weight
+     * trains) x-hat; the encoder output read by every cross-attention's k and v is saved once.
+     */
+    @org.junit.jupiter.api.Test
+    void t5FullSavedBytesMatchHandCount() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.memtune.backbone.Backbones.presets().contains("tiny-t5"), "tiny-t5 preset not in this build");
+        long btd = 384, rms = btd + 12 + btd;                          // encoder: [2,6,32]; RMS = input, root, x-hat
+        long encAttn = rms + btd + 2 * btd + 3 * 288 + btd + btd + btd; // x, q/k copies, 3 maps [2,4,6,6], v copy, ctx, noise
+        long encFf = rms + btd + 3 * 444 + btd;                        // x, relu out, noise, wo input [2,6,37], noise
+        long enc = btd + 2 * (encAttn + encFf) + rms + btd;             // emb noise, layers, final RMS + noise
+        long dtd = 192, drms = dtd + 6 + dtd;                          // decoder: [2,3,32]
+        long self = drms + dtd + 2 * dtd + 3 * 72 + dtd + dtd + dtd;
+        long cross0 = drms + dtd + btd + dtd + btd + 3 * 144 + btd + dtd + dtd;   // enc saved once (layer 0)
+        long cross1 = cross0 - btd;
+        long ff = drms + dtd + 3 * 222 + dtd;
+        long dec = dtd + (self + cross0 + ff) + (self + cross1 + ff) + drms + dtd;
+        long head = dtd + 2 * 3 * 99;                                   // scaled states into the tied projection, log-softmax
+        long want = 4 * (enc + dec + head) + 8 * (12 + 6);              // + int64 ids of both embeddings
+        MemoryModel.Replay r = MemoryModel.replay(new Workload("tiny-t5", "full", 2, 6, "lm", 3, 0, 42));
+        assertEquals(want, r.saved());
+    }
+}
