@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import dev.memtune.nn.F;
 import dev.memtune.nn.Linear;
 import dev.memtune.nn.Module;
 import dev.memtune.nn.ModuleList;
@@ -59,12 +60,15 @@ public final class LadderStack extends Module {
     public int slot(int i) { return kept.indexOf(i); }
 
     /** mu_k = sigmoid(alpha_k / T), a scalar. */
-    public NDArray gate(int k) { return Activation.sigmoid(gate_alpha.data().get(k).div((float) temperature)); }
+    public NDArray gate(int k) {
+        NDArray alpha = gate_alpha.data().get(k);
+        return Activation.sigmoid(alpha.div(F.scalar(alpha, temperature)));  // F.scalar: autograd keeps the divisor
+    }
 
     /** side = Block_k(mu_k side + (1 - mu_k) ladder_k(h)); h: backbone layer kept[k]'s output [B,T,d]. */
     NDArray step(int k, NDArray side, NDArray h, SideBlocks.Ctx ctx) {
         NDArray mu = gate(k);
-        NDArray mixed = side.mul(mu).add(downsamples.get(k).forward(h).mul(mu.neg().add(1f)));   // [B,T,d/r]
+        NDArray mixed = side.mul(mu).add(downsamples.get(k).forward(h).mul(F.scalar(mu, 1).sub(mu)));   // [B,T,d/r]
         return SideBlocks.adopt(blocks.block(k, mixed, ctx));
     }
 

@@ -77,7 +77,7 @@ public final class SymBlock extends Module {
             NDArray a = probs;
             if (a == null) {
                 NDArray scores = split(query.forward(q)).matMul(split(key.forward(kv)).transpose(0, 1, 3, 2));
-                a = scores.div((float) Math.sqrt(headDim)).add(ext).softmax(-1);      // [B,h,T,T]
+                a = scores.div(F.scalar(scores, Math.sqrt(headDim))).add(ext).softmax(-1);   // [B,h,T,T]
             }
             NDArray ctx = F.dropout(a, attnDropout, training).matMul(v);            // [B,h,T,d'/h]
             Shape s = kv.getShape();

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import dev.memtune.nn.F;
 import dev.memtune.nn.Linear;
 import dev.memtune.nn.Module;
 import dev.memtune.nn.ModuleList;
@@ -57,14 +58,14 @@ public final class SymSide extends Module {
 
     /** The fusion weight lambda_k = sigmoid(w_k) (trainable), or the fixed 1/2 with fusion off. */
     public NDArray lambda(int k) {
-        return fusion == null ? manager.create(0.5f) : Activation.sigmoid(fusion.data().get(k));
+        return fusion == null ? F.scalar(first_downsample.weight.data(), 0.5) : Activation.sigmoid(fusion.data().get(k));
     }
 
     /** s = Block_k(lambda_k s + (1 - lambda_k) x, x, probs), x = Selector_k(h): h, probs from backbone layer kept[k]. */
     public NDArray step(int k, NDArray side, NDArray h, NDArray probs, NDArray ext) {
         NDArray x = selectors.get(k).forward(h);                                   // [B,T,d']
         NDArray lam = lambda(k);
-        NDArray u = side.mul(lam).add(x.mul(lam.neg().add(1f)));
+        NDArray u = side.mul(lam).add(x.mul(F.scalar(lam, 1).sub(lam)));     // F.scalar: autograd keeps its constants
         NDArray out = layer.get(k).forward(u, x, probs, ext);
         NDScope.register(out);                                                     // the caller's scope owns it
         return out;
