@@ -3,6 +3,7 @@ package dev.memtune.method.lst;
 import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.BackboneConfig;
 import dev.memtune.backbone.bert.BertModel;
+import dev.memtune.backbone.t5.T5Model;
 import dev.memtune.method.*;
 
 import java.util.LinkedHashMap;
@@ -23,7 +24,7 @@ import java.util.function.Supplier;
  * for each kept backbone layer i (slot k); dropped layers have neither ladder nor side block.
  * Side blocks start random ({@code init=random}) or from the backbone's weights structurally pruned
  * by Fisher importance ({@code init=fisher}, see {@link LstInitializer}; needs
- * {@link #withFisherData}; BERT-family backbones). Backbones: BERT-family encoders and T5 (pooled
+ * {@link #withFisherData}; BERT-family and T5 backbones). Backbones: BERT-family encoders and T5 (pooled
  * head on the side encoder; text-to-text with a side decoder cross-attending to the side encoder,
  * up-projection, then the frozen LM head with its d^-0.5 scaling) and OPT (side decoder, causal).
  */
@@ -108,9 +109,11 @@ public final class Lst implements Method {
         int ds = sc.hiddenSize();
         Map<String, ai.djl.ndarray.NDArray> pruned = null;
         if (config.init().equals("fisher")) {
-            if (!(backbone instanceof BertModel bert)) throw new IllegalArgumentException("lst: init=fisher is implemented for BERT-family backbones only, got " + kind);
+            if (kind.equals("opt")) throw new IllegalArgumentException("lst: init=fisher is implemented for BERT-family and T5 backbones, not " + kind);
             if (fisherData == null) throw new IllegalArgumentException("lst: init=fisher needs training samples (Lst.withFisherData); use init=random otherwise");
-            pruned = LstInitializer.fisherSideWeights(bert, head, fisherData.get(), config.fisherSamples(), kept, sc);
+            pruned = backbone instanceof BertModel bert
+                    ? LstInitializer.fisherSideWeights(bert, head, fisherData.get(), config.fisherSamples(), kept, sc)
+                    : LstInitializer.fisherSideWeightsT5((T5Model) backbone, head, fisherData.get(), config.fisherSamples(), kept, keptDec, sc);
         }
         ai.djl.ndarray.NDManager nd = backbone.manager();
         LadderStack enc = null, dec = null;
@@ -126,7 +129,11 @@ public final class Lst implements Method {
         }
         LstSide side = new LstSide(nd, enc, dec, ds, d);
         if (pruned != null) {
-            side.encoder.getChild("layer").load(pruned, true, "lst fisher initialisation");
+            if (kind.equals("bert")) side.encoder.getChild("layer").load(pruned, true, "lst fisher initialisation");
+            else {
+                loadInto(side.encoder, "encoder.", pruned);
+                if (side.decoder != null) loadInto(side.decoder, "decoder.", pruned);
+            }
             pruned.values().forEach(ai.djl.ndarray.NDArray::close);
         }
         LstModel m = new LstModel(backbone, head, config, side);
@@ -135,10 +142,20 @@ public final class Lst implements Method {
         return m;
     }
 
-    /** BERT-family, T5 and OPT backbones; the Fisher-pruning initialisation only for BERT-family ones. */
+    /** Loads the pruned tensors under {@code prefix} into a side stack; every one must land on a parameter. */
+    private static void loadInto(LadderStack stack, String prefix, Map<String, ai.djl.ndarray.NDArray> pruned) {
+        Map<String, ai.djl.ndarray.NDArray> mine = new LinkedHashMap<>();
+        pruned.forEach((k, v) -> { if (k.startsWith(prefix)) mine.put(k.substring(prefix.length()), v); });
+        var names = stack.namedParams().keySet();
+        for (String k : mine.keySet())
+            if (!names.contains(k)) throw new IllegalStateException("lst fisher initialisation: side " + prefix + " has no parameter '" + k + "'");
+        stack.load(mine, false, "lst fisher initialisation");
+    }
+
+    /** BERT-family, T5 and OPT backbones; the Fisher-pruning initialisation for BERT-family and T5 ones. */
     @Override
     public boolean supports(String modelType) {
-        return List.of("bert", "t5", "opt").contains(modelType) && (!config.init().equals("fisher") || modelType.equals("bert"));
+        return List.of("bert", "t5", "opt").contains(modelType) && (!config.init().equals("fisher") || !modelType.equals("opt"));
     }
 
     @Override

@@ -6,13 +6,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.BackboneConfig;
-import dev.memtune.backbone.BackboneOutput;
 import dev.memtune.backbone.Batch;
-import dev.memtune.backbone.Capture;
 import dev.memtune.backbone.bert.BertModel;
-import dev.memtune.method.Head;
+import dev.memtune.backbone.t5.T5Model;
 import dev.memtune.method.HeadSpec;
+import dev.memtune.method.Heads;
+import dev.memtune.method.TunedModel;
 import dev.memtune.nn.Param;
 
 import java.util.*;
@@ -22,7 +23,8 @@ import java.util.*;
  * released code ({@code fisher.py}, {@code pruning_methods_bert.py: pruning_without_residual}):
  * <ol>
  * <li>importance I_W = sum over N training samples at batch size 1 of (dL/dW)^2, L the task loss
- *     of the backbone with a task head of width d (a fresh N(0, 0.02) head for pooled tasks);</li>
+ *     of the backbone with a task head of width d (a fresh N(0, 0.02) head for pooled tasks, the
+ *     backbone's own LM head for T5 text-to-text);</li>
  * <li>walking the backbone's weight matrices in order, each keeps 1/r of its output rows, those with
  *     the largest L1 norm of importance over the input columns already kept; the input columns are
  *     the rows kept by the previous matrix (the word embeddings' kept hidden features for layer 0);
@@ -30,6 +32,8 @@ import java.util.*;
  *     LayerNorms follow their matrix's rows;</li>
  * <li>the pruned matrices of each kept layer initialise its side block.</li>
  * </ol>
+ * BERT: {@link #pruneBert}; T5 (encoder, decoder with cross-attention, relu or gated feed-forward):
+ * {@link #pruneT5}. OPT is not covered.
  * The chain follows every backbone layer, dropped ones included, and ignores the residual stream
  * (each layer's output rows are chosen afresh), as the released code does. The released code ranks
  * q/k/v jointly by the L1 norm of the summed log importances; the plain sum of row norms is used here.
@@ -40,36 +44,51 @@ public final class LstInitializer {
     /** One training example (or a batch of them; rows are used one at a time) with its labels. */
     public record Sample(Batch batch, NDArray labels) {}
 
-    /** Side-block weights for the kept layers, keyed as in {@code LstSide.layer} ("0.attention.self.query.weight", ...). */
+    /** BERT side-block weights for the kept layers, keyed as in the side's {@code layer} list ("0.attention.self.query.weight", ...). */
     static Map<String, NDArray> fisherSideWeights(BertModel bert, HeadSpec spec, List<Sample> samples, int n,
                                                   List<Integer> kept, BackboneConfig side) {
         Map<String, NDArray> imp = fisherImportance(bert, spec, samples, n);
         try {
-            Map<String, NDArray> w = new LinkedHashMap<>();
-            bert.namedParams().forEach((k, p) -> w.put(k, p.data()));
-            return pruneBert(bert.manager(), w, imp, bert.numLayers(), kept, side.hiddenSize(), side.intermediateSize());
+            return pruneBert(bert.manager(), state(bert), imp, bert.numLayers(), kept, side.hiddenSize(), side.intermediateSize());
         } finally {
             imp.values().forEach(NDArray::close);
         }
     }
 
+    /** T5 side-stack weights, keyed relative to the side ({@code encoder.block.k...}, {@code decoder.block.k...}, final norms). */
+    static Map<String, NDArray> fisherSideWeightsT5(T5Model t5, HeadSpec spec, List<Sample> samples, int n,
+                                                    List<Integer> keptEnc, List<Integer> keptDec, BackboneConfig side) {
+        Map<String, NDArray> imp = fisherImportance(t5, spec, samples, n);
+        try {
+            return pruneT5(t5.manager(), state(t5), imp, t5.encoder.block.size(), t5.decoder.block.size(), keptEnc, keptDec,
+                    side.hiddenSize(), side.numHeads() * side.integer("d_kv"), side.intermediateSize());
+        } finally {
+            imp.values().forEach(NDArray::close);
+        }
+    }
+
+    private static Map<String, NDArray> state(Backbone b) {
+        Map<String, NDArray> w = new LinkedHashMap<>();
+        b.namedParams().forEach((k, p) -> w.put(k, p.data()));
+        return w;
+    }
+
     /**
      * Sum of squared gradients of the task loss for every backbone parameter (HF name), over the first
-     * {@code n} rows of the samples, one row at a time, dropout off. The backbone's trainable flags are
-     * restored afterwards.
+     * {@code n} rows of the samples, one row at a time, dropout off. The loss is the task's own: a
+     * fresh N(0, 0.02) head for pooled tasks, the backbone's LM head for {@code lm}. The backbone's
+     * trainable flags and mode are restored afterwards.
      */
-    public static Map<String, NDArray> fisherImportance(BertModel bert, HeadSpec spec, List<Sample> samples, int n) {
+    public static Map<String, NDArray> fisherImportance(Backbone bb, HeadSpec spec, List<Sample> samples, int n) {
         if (samples == null || samples.isEmpty()) throw new IllegalArgumentException("lst: init=fisher got no training samples");
-        NDManager nd = bert.manager().newSubManager();
-        Map<String, Param> params = bert.namedParams();
+        Map<String, Param> params = bb.namedParams();
         Map<String, Boolean> was = new LinkedHashMap<>();
         Map<String, NDArray> imp = new LinkedHashMap<>();
-        params.forEach((k, p) -> { was.put(k, p.trainable()); imp.put(k, bert.manager().zeros(p.data().getShape())); });
-        boolean training = bert.isTraining();
-        Head head = new Head(nd, spec, bert.config().hiddenSize(), "first", 0.0);
-        head.initNormal(0.02);
-        head.train(false);
-        bert.train(false);
+        params.forEach((k, p) -> { was.put(k, p.trainable()); imp.put(k, bb.manager().zeros(p.data().getShape())); });
+        boolean training = bb.isTraining();
+        TunedModel probe = new TunedModel(bb, spec, null);                   // the task loss on the plain backbone
+        Heads.add(probe, bb.config().hiddenSize());
+        probe.train(false);
         params.values().forEach(p -> p.setTrainable(true));
         try {
             int group = spec.kind().equals("multiple_choice") ? spec.numChoices() : 1, used = 0;
@@ -80,10 +99,7 @@ public final class LstInitializer {
                         Batch one = slice(s.batch(), r * group, (r + 1) * group);
                         NDArray lab = s.labels().get(r + ":" + (r + 1));
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            BackboneOutput o = bert.forward(one, Capture.NONE);
-                            NDArray loss = head.loss(head.forward(o.lastHiddenState(), one.attentionMask()), lab);
-                            gc.backward(loss);
-                            o.close();
+                            gc.backward(probe.loss(one, lab));
                         }
                         params.forEach((k, p) -> {
                             NDArray g = p.grad();
@@ -95,8 +111,8 @@ public final class LstInitializer {
             }
         } finally {
             params.forEach((k, p) -> p.setTrainable(was.get(k)));
-            bert.train(training);
-            nd.close();
+            bb.train(training);
+            if (probe.head() != null) probe.head().namedParams().values().forEach(p -> p.data().close());
         }
         return imp;
     }
@@ -142,6 +158,90 @@ public final class LstInitializer {
             prev = rO;
         }
         return out;
+    }
+
+    /**
+     * The pruning walk over a T5 state (HF names): per stack, starting from the kept hidden features
+     * of {@code shared}; self-attention q/k/v rows jointly (inner/r), o rows (d/r), cross-attention
+     * (decoder) with k/v columns following the encoder stack's final rows, feed-forward wi (gated:
+     * wi_0 and wi_1 jointly) rows (d_ff/r) and wo rows (d/r); each pre-norm follows the rows feeding
+     * its sub-layer, the final norm the last rows. Block 0's relative position bias (buckets x heads,
+     * heads unchanged) is copied whole. Keys: {@code encoder.block.k...}, {@code encoder.final_layer_norm.weight},
+     * and the same under {@code decoder.} when {@code keptDec} is not empty.
+     */
+    public static Map<String, NDArray> pruneT5(NDManager m, Map<String, NDArray> w, Map<String, NDArray> imp, int encLayers, int decLayers,
+                                               List<Integer> keptEnc, List<Integer> keptDec, int ds, int inner, int ffs) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        int[] emb = top(Mat.of(imp, "shared.weight").colL1(), ds);
+        int[] encFinal = t5Stack(m, w, imp, out, "encoder", encLayers, keptEnc, emb, null, ds, inner, ffs);
+        if (!keptDec.isEmpty()) t5Stack(m, w, imp, out, "decoder", decLayers, keptDec, emb, encFinal, ds, inner, ffs);
+        return out;
+    }
+
+    private static int[] t5Stack(NDManager m, Map<String, NDArray> w, Map<String, NDArray> imp, Map<String, NDArray> out, String stack,
+                                 int layers, List<Integer> kept, int[] prev, int[] enc, int ds, int inner, int ffs) {
+        boolean gated = w.containsKey(stack + ".block.0.layer." + (enc == null ? 1 : 2) + ".DenseReluDense.wi_0.weight");
+        for (int i = 0; i < layers; i++) {
+            String p = stack + ".block." + i + ".layer.", q = stack + ".block." + kept.indexOf(i) + ".layer.";
+            boolean emit = kept.contains(i);
+            int[] rA = jointRows(imp, p + "0.SelfAttention.", List.of("q", "k", "v"), prev, inner);
+            int[] rO = top(Mat.of(imp, p + "0.SelfAttention.o.weight").rowL1(rA), ds);
+            if (emit) {
+                vec(m, w, out, p + "0.layer_norm.weight", q + "0.layer_norm.weight", prev);
+                for (String t : List.of("q", "k", "v")) mat(m, w, out, p + "0.SelfAttention." + t + ".weight", q + "0.SelfAttention." + t + ".weight", rA, prev);
+                mat(m, w, out, p + "0.SelfAttention.o.weight", q + "0.SelfAttention.o.weight", rO, rA);
+            }
+            int ff = 1;
+            if (enc != null) {                                            // cross-attention: queries from rO, keys/values from the encoder
+                ff = 2;
+                double[] score = Mat.of(imp, p + "1.EncDecAttention.q.weight").rowL1(rO);
+                for (String t : List.of("k", "v")) {
+                    double[] sc = Mat.of(imp, p + "1.EncDecAttention." + t + ".weight").rowL1(enc);
+                    for (int r = 0; r < score.length; r++) score[r] += sc[r];
+                }
+                int[] rC = top(score, inner);
+                int[] rCO = top(Mat.of(imp, p + "1.EncDecAttention.o.weight").rowL1(rC), ds);
+                if (emit) {
+                    vec(m, w, out, p + "1.layer_norm.weight", q + "1.layer_norm.weight", rO);
+                    mat(m, w, out, p + "1.EncDecAttention.q.weight", q + "1.EncDecAttention.q.weight", rC, rO);
+                    for (String t : List.of("k", "v")) mat(m, w, out, p + "1.EncDecAttention." + t + ".weight", q + "1.EncDecAttention." + t + ".weight", rC, enc);
+                    mat(m, w, out, p + "1.EncDecAttention.o.weight", q + "1.EncDecAttention.o.weight", rCO, rC);
+                }
+                rO = rCO;
+            }
+            String f = p + ff + ".DenseReluDense.", g = q + ff + ".DenseReluDense.";
+            List<String> in = gated ? List.of("wi_0", "wi_1") : List.of("wi");
+            int[] rI = jointRows(imp, f, in, rO, ffs);
+            int[] rW = top(Mat.of(imp, f + "wo.weight").rowL1(rI), ds);
+            if (emit) {
+                vec(m, w, out, p + ff + ".layer_norm.weight", q + ff + ".layer_norm.weight", rO);
+                for (String t : in) mat(m, w, out, f + t + ".weight", g + t + ".weight", rI, rO);
+                mat(m, w, out, f + "wo.weight", g + "wo.weight", rW, rI);
+            }
+            prev = rW;
+        }
+        String bias = stack + ".block.0.layer.0.SelfAttention.relative_attention_bias.weight";
+        out.put(bias, w.get(bias).duplicate());
+        vec(m, w, out, stack + ".final_layer_norm.weight", stack + ".final_layer_norm.weight", prev);
+        return prev;
+    }
+
+    /** Rows kept jointly by several matrices: the sum of their row L1 norms over the kept columns. */
+    private static int[] jointRows(Map<String, NDArray> imp, String prefix, List<String> names, int[] cols, int keep) {
+        double[] score = null;
+        for (String t : names) {
+            double[] s = Mat.of(imp, prefix + t + ".weight").rowL1(cols);
+            if (score == null) score = s; else for (int r = 0; r < s.length; r++) score[r] += s[r];
+        }
+        return top(score, keep);
+    }
+
+    private static void mat(NDManager m, Map<String, NDArray> w, Map<String, NDArray> out, String from, String to, int[] rows, int[] cols) {
+        out.put(to, Mat.of(w, from).select(m, rows, cols));
+    }
+
+    private static void vec(NDManager m, Map<String, NDArray> w, Map<String, NDArray> out, String from, String to, int[] rows) {
+        out.put(to, Mat.vector(w, from).select(m, rows, null));
     }
 
     private static void linear(NDManager m, Map<String, NDArray> w, Map<String, NDArray> out, String from, String to, String name, int[] rows, int[] cols) {

@@ -3,6 +3,7 @@ package dev.memtune.method.lst;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -116,6 +117,85 @@ class LstKindsTest {
         }
     }
 
+    /** T5 text-to-text with Fisher init: every side matrix is a sub-matrix of the backbone's; the backbone stays untouched. */
+    @Test
+    void t5FisherInitCopiesBackboneWeightsIntoBothSideStacks() {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            Batch in = batch(nd, true);
+            NDArray labels = nd.create(new long[][]{{4, 5, 1}, {6, 7, 1}});
+            Lst method = (Lst) Methods.create("lst", Map.of("init", "fisher", "fisher_samples", "2"));
+            method.withFisherData(() -> List.of(new LstInitializer.Sample(in, labels)));
+            try (TunedModel m = method.attach(Backbones.create("tiny-t5", 4), HeadSpec.lm())) {
+                Map<String, Param> all = m.namedParams();
+                for (String t : List.of("encoder.block.%d.layer.0.SelfAttention.q.weight", "decoder.block.%d.layer.1.EncDecAttention.k.weight",
+                        "decoder.block.%d.layer.2.DenseReluDense.wo.weight")) {
+                    for (int k = 0; k < 2; k++) {
+                        Set<Float> backbone = new HashSet<>();
+                        for (float f : all.get("backbone." + String.format(t, k)).data().toFloatArray()) backbone.add(f);
+                        for (float f : all.get("side." + String.format(t, k)).data().toFloatArray())
+                            assertTrue(backbone.contains(f), String.format(t, k) + ": side value " + f + " is not a backbone value");
+                    }
+                }
+                String bias = "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight";
+                assertArrayEquals(all.get("backbone." + bias).data().toFloatArray(), all.get("side." + bias).data().toFloatArray());
+                Map<String, float[]> before = new LinkedHashMap<>();
+                m.backbone.namedParams().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
+                m.zeroGrad();
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) { gc.backward(m.loss(in, labels)); }
+                for (Param p : m.trainableParams()) p.data().subi(p.grad().mul(0.05f));
+                m.backbone.namedParams().forEach((n, p) -> {
+                    assertFalse(p.data().hasGradient(), n + " records a gradient");
+                    assertArrayEquals(before.get(n), p.data().toFloatArray(), 0f, n + " changed");
+                });
+            }
+        }
+    }
+
+    /** The T5 pruning walk on a hand-built importance (tiny-t5: d 32, inner 32, d_ff 37, r 8 -> 4, 4, 4). */
+    @Test
+    void t5PruningKeepsTheMostImportantRowsOverKeptColumns() {
+        try (NDManager nd = NDManager.newBaseManager(); Backbone b = Backbones.create("tiny-t5", 9)) {
+            Map<String, NDArray> w = new LinkedHashMap<>(), imp = new LinkedHashMap<>();
+            b.namedParams().forEach((n, p) -> { w.put(n, p.data()); imp.put(n, nd.zeros(p.data().getShape())); });
+            for (int j : new int[]{1, 6, 9, 30}) imp.get("shared.weight").set(new NDIndex(":, " + j), 1f);
+            String e0 = "encoder.block.0.layer.", e1 = "encoder.block.1.layer.", d0 = "decoder.block.0.layer.";
+            rows(imp, e0 + "0.SelfAttention.q.weight", 2); rows(imp, e0 + "0.SelfAttention.k.weight", 4); rows(imp, e0 + "0.SelfAttention.v.weight", 8, 11);
+            rows(imp, e0 + "0.SelfAttention.o.weight", 0, 5, 10, 15);
+            rows(imp, e0 + "1.DenseReluDense.wi.weight", 3, 7, 20, 36);
+            rows(imp, e0 + "1.DenseReluDense.wo.weight", 12, 13, 14, 16);
+            rows(imp, e1 + "0.SelfAttention.q.weight", 1, 17, 18, 19);
+            imp.get(e1 + "0.SelfAttention.k.weight").set(new NDIndex("25, 0"), 100f);   // important only on a dropped column
+            rows(imp, e1 + "0.SelfAttention.o.weight", 20, 21, 22, 23);
+            rows(imp, e1 + "1.DenseReluDense.wi.weight", 0, 1, 2, 3);
+            rows(imp, e1 + "1.DenseReluDense.wo.weight", 24, 25, 26, 27);
+            rows(imp, d0 + "0.SelfAttention.q.weight", 5, 6, 7, 8);
+            rows(imp, d0 + "0.SelfAttention.o.weight", 9, 10, 11, 12);
+            rows(imp, d0 + "1.EncDecAttention.k.weight", 28, 29, 30, 31);
+            Map<String, NDArray> side = LstInitializer.pruneT5(nd, w, imp, 2, 2, List.of(1), List.of(0), 4, 4, 4);
+            long[] enc1In = {12, 13, 14, 16}, qkv = {1, 17, 18, 19}, o = {20, 21, 22, 23}, wi = {0, 1, 2, 3}, encOut = {24, 25, 26, 27};
+            expect(side, "encoder.block.0.layer.0.SelfAttention.q.weight", w.get(e1 + "0.SelfAttention.q.weight"), qkv, enc1In, nd);
+            expect(side, "encoder.block.0.layer.0.SelfAttention.o.weight", w.get(e1 + "0.SelfAttention.o.weight"), o, qkv, nd);
+            expect(side, "encoder.block.0.layer.1.DenseReluDense.wi.weight", w.get(e1 + "1.DenseReluDense.wi.weight"), wi, o, nd);
+            expect(side, "encoder.block.0.layer.1.DenseReluDense.wo.weight", w.get(e1 + "1.DenseReluDense.wo.weight"), encOut, wi, nd);
+            assertArrayEquals(w.get(e1 + "0.layer_norm.weight").get(nd.create(enc1In)).toFloatArray(), side.get("encoder.block.0.layer.0.layer_norm.weight").toFloatArray());
+            assertArrayEquals(w.get("encoder.final_layer_norm.weight").get(nd.create(encOut)).toFloatArray(), side.get("encoder.final_layer_norm.weight").toFloatArray());
+            long[] dq = {5, 6, 7, 8}, dIn = {1, 6, 9, 30}, dO = {9, 10, 11, 12}, cross = {28, 29, 30, 31};
+            expect(side, "decoder.block.0.layer.0.SelfAttention.q.weight", w.get(d0 + "0.SelfAttention.q.weight"), dq, dIn, nd);
+            expect(side, "decoder.block.0.layer.1.EncDecAttention.q.weight", w.get(d0 + "1.EncDecAttention.q.weight"), cross, dO, nd);
+            expect(side, "decoder.block.0.layer.1.EncDecAttention.k.weight", w.get(d0 + "1.EncDecAttention.k.weight"), cross, encOut, nd);
+            assertFalse(side.containsKey("encoder.block.1.layer.0.SelfAttention.q.weight"), "only kept layers are initialised");
+        }
+    }
+
+    private static void rows(Map<String, NDArray> imp, String name, int... rows) {
+        for (int r : rows) imp.get(name).set(new NDIndex(r + ", :"), 1f);
+    }
+
+    private static void expect(Map<String, NDArray> side, String name, NDArray w, long[] rows, long[] cols, NDManager nd) {
+        NDArray want = w.get(nd.create(rows)).transpose().get(nd.create(cols)).transpose();
+        assertArrayEquals(want.toFloatArray(), side.get(name).toFloatArray(), 0f, name);
+    }
+
     @Test
     void kindSpecificConfigErrors() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -125,7 +205,7 @@ class LstKindsTest {
                 () -> Methods.create("lst", Map.of("reduction_factor", "16")).attach(Backbones.create("tiny-t5", 1), HeadSpec.lm()));
         assertTrue(e.getMessage().contains("reduction_factor 16 does not divide d_kv 8"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> Methods.create("lst", Map.of("init", "fisher")).attach(Backbones.create("tiny-t5", 1), HeadSpec.lm()));
-        assertTrue(e.getMessage().contains("init=fisher is implemented for BERT-family backbones only"), e.getMessage());
+                () -> Methods.create("lst", Map.of("init", "fisher")).attach(Backbones.create("tiny-opt", 1), HeadSpec.lm()));
+        assertTrue(e.getMessage().contains("init=fisher is implemented for BERT-family and T5 backbones, not opt"), e.getMessage());
     }
 }
