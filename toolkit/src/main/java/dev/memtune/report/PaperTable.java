@@ -91,10 +91,13 @@ public final class PaperTable {
         Map<String, Map<String, List<Double>>> byMethod = new LinkedHashMap<>();
         Map<String, double[]> extra = new LinkedHashMap<>();   // share %, peak MB
         SortedSet<String> tasks = new TreeSet<>(Comparator.comparingInt(t -> Tasks.names().indexOf(t)));
+        Map<String, String> methodOf = new HashMap<>();
         for (ExperimentResult r : runs.results()) {
-            byMethod.computeIfAbsent(r.method(), k -> new LinkedHashMap<>()).computeIfAbsent(r.task(), k -> new ArrayList<>()).add(100 * r.testScore());
+            String key = variant(r);
+            methodOf.put(key, r.method());
+            byMethod.computeIfAbsent(key, k -> new LinkedHashMap<>()).computeIfAbsent(r.task(), k -> new ArrayList<>()).add(100 * r.testScore());
             tasks.add(r.task());
-            double[] e = extra.computeIfAbsent(r.method(), k -> new double[]{0, 0});
+            double[] e = extra.computeIfAbsent(key, k -> new double[]{0, 0});
             e[0] = 100 * r.json().get("trainable_share").getAsDouble();
             e[1] = Math.max(e[1], r.peakRssBytes() / 1e6);
         }
@@ -110,7 +113,7 @@ public final class PaperTable {
         if (pn != null) t.addColumns(paperAvg, paperMem);
         for (var e : byMethod.entrySet()) {
             String m = e.getKey();
-            method.append(m.equals("symtune") ? "symtune (reconstruction)" : m);
+            method.append(methodOf.get(m).equals("symtune") ? m + " (reconstruction)" : m);
             List<Double> means = new ArrayList<>();
             for (String task : tasks) {
                 List<Double> v = e.getValue().get(task);
@@ -133,8 +136,8 @@ public final class PaperTable {
             share.append(String.format(Locale.ROOT, "%.3f", x[0]));
             mem.append(String.format(Locale.ROOT, "%.0f", x[1]));
             if (pn != null) {
-                paperAvg.append(pn.cell(m, "glue_avg", "%.1f"));
-                paperMem.append(pn.cell(m, "train_memory_gb", "%.1f"));
+                paperAvg.append(m.equals(methodOf.get(m)) ? pn.cell(m, "glue_avg", "%.1f") : "n/a");
+                paperMem.append(m.equals(methodOf.get(m)) ? pn.cell(m, "train_memory_gb", "%.1f") : "n/a");
             }
         }
         return t;
@@ -154,15 +157,21 @@ public final class PaperTable {
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         c.getStyler().setMarkerSize(10);
         Map<String, List<ExperimentResult>> byMethod = new LinkedHashMap<>();
-        for (ExperimentResult r : runs.results()) byMethod.computeIfAbsent(r.method(), k -> new ArrayList<>()).add(r);
+        for (ExperimentResult r : runs.results()) byMethod.computeIfAbsent(variant(r), k -> new ArrayList<>()).add(r);
         for (var e : byMethod.entrySet()) {
             double score = e.getValue().stream().mapToDouble(r -> 100 * r.testScore()).average().orElse(Double.NaN);
             double memMb = e.getValue().stream().mapToDouble(r -> r.peakRssBytes() / 1e6).max().orElse(Double.NaN);
             if (Double.isNaN(score)) continue;
-            String label = e.getKey().equals("symtune") ? "symtune (reconstruction)" : e.getKey();
+            String label = e.getValue().get(0).method().equals("symtune") ? e.getKey() + " (reconstruction)" : e.getKey();
             c.addSeries(label, new double[]{memMb}, new double[]{score}).setMarker(SeriesMarkers.CIRCLE);
         }
         return c;
+    }
+
+    /** The config's own name (e.g. {@code lora}, {@code symtune-no-fusion}): method plus variant. */
+    static String variant(ExperimentResult r) {
+        String id = r.configId();
+        return id.substring(id.lastIndexOf('/') + 1);
     }
 
     static double std(List<Double> v) {
