@@ -1,0 +1,182 @@
+package dev.memtune.report;
+
+import dev.memtune.data.MissingDataException;
+import dev.memtune.data.Tasks;
+import dev.memtune.train.ExperimentConfig;
+import dev.memtune.train.ExperimentResult;
+import dev.memtune.train.Experiments;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.*;
+
+/**
+ * A results table of the papers, run from its experiment configs and rendered with the papers'
+ * numbers beside ours. Notebooks call only this: {@link #run} trains (or reuses cached result
+ * JSON) every (method, task, seed) of a scale, {@link #scores} renders mean ± spread per task with
+ * the average, {@link #tradeoff} plots score against memory.
+ * <pre>
+ *   var runs = PaperTable.run("glue", "minilm-l6", List.of("full", "lora", "lst"), "smoke");
+ *   PaperTable.scores(runs, "lst");   PaperTable.tradeoff(runs);
+ * </pre>
+ */
+public final class PaperTable {
+    private PaperTable() {}
+
+    /** Every result of the runs, plus what could not run and why (e.g. task data not staged). */
+    public record Runs(String table, String backbone, String scale, List<ExperimentResult> results, Map<String, String> skipped) {}
+
+    /** Config file of a (table, backbone, method), e.g. {@code reproduce/configs/glue/minilm-l6/lora.json}. */
+    public static Path config(String table, String backbone, String method) {
+        return Project.reproduce("configs", table, backbone, method + ".json");
+    }
+
+    /** Methods that have a config for this table and backbone, in registry order. */
+    public static List<String> methods(String table, String backbone) {
+        List<String> out = new ArrayList<>();
+        Path dir = Project.reproduce("configs", table, backbone);
+        if (!Files.isDirectory(dir)) return out;
+        try (var s = Files.list(dir)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).map(n -> n.substring(0, n.length() - 5)).sorted().forEach(out::add);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        List<String> order = new ArrayList<>(dev.memtune.method.Methods.names());
+        out.sort(Comparator.comparingInt((String m) -> order.indexOf(m) < 0 ? 99 : order.indexOf(m)).thenComparing(m -> m));
+        return out;
+    }
+
+    /** Trains or reuses every (method, task, seed) the configs list at this scale. */
+    public static Runs run(String table, String backbone, List<String> methods, String scale) {
+        return run(table, backbone, methods, scale, null);
+    }
+
+    /** As {@link #run(String, String, List, String)}, restricted to {@code tasks} when non-null. */
+    public static Runs run(String table, String backbone, List<String> methods, String scale, List<String> tasks) {
+        List<ExperimentResult> results = new ArrayList<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
+        for (String m : methods) {
+            Path cfgFile = config(table, backbone, m);
+            if (!Files.exists(cfgFile)) { skipped.put(m, "no config " + cfgFile); continue; }
+            ExperimentConfig cfg = ExperimentConfig.load(cfgFile);
+            for (String task : cfg.tasks(scale)) {
+                if (tasks != null && !tasks.contains(task)) continue;
+                List<String> missing = Tasks.get(task).missing(Tasks.dataDir());
+                if (!missing.isEmpty()) { skipped.put(m + "/" + task, "data not staged: " + missing + " (reproduce/memtune fetch-data --task " + task + ")"); continue; }
+                for (int seed : cfg.seeds(scale)) {
+                    try {
+                        results.add(Experiments.run(cfgFile, task, seed, scale));
+                    } catch (MissingDataException e) {
+                        skipped.put(m + "/" + task, e.getMessage());
+                    }
+                }
+            }
+        }
+        return new Runs(table, backbone, scale, results, skipped);
+    }
+
+    /**
+     * Rows = methods, columns = tasks (test score x100, mean ± sample std over seeds), the average over
+     * the tasks run, the GLUE average when all 8 GLUE tasks ran (else n/a), trainable share, peak RSS,
+     * and the paper's reported average and memory for the same method ({@code paper}: lst, meft,
+     * symtune; numbers are the paper's own backbone, not ours).
+     */
+    public static Table scores(Runs runs, String paper) {
+        Map<String, Map<String, List<Double>>> byMethod = new LinkedHashMap<>();
+        Map<String, double[]> extra = new LinkedHashMap<>();   // share %, peak MB
+        SortedSet<String> tasks = new TreeSet<>(Comparator.comparingInt(t -> Tasks.names().indexOf(t)));
+        Map<String, String> methodOf = new HashMap<>();
+        for (ExperimentResult r : runs.results()) {
+            String key = variant(r);
+            methodOf.put(key, r.method());
+            byMethod.computeIfAbsent(key, k -> new LinkedHashMap<>()).computeIfAbsent(r.task(), k -> new ArrayList<>()).add(100 * r.testScore());
+            tasks.add(r.task());
+            double[] e = extra.computeIfAbsent(key, k -> new double[]{0, 0});
+            e[0] = 100 * r.json().get("trainable_share").getAsDouble();
+            e[1] = Math.max(e[1], r.peakRssBytes() / 1e6);
+        }
+        PaperNumbers pn = paper == null ? null : PaperNumbers.of(paper);
+        Table t = Table.create(runs.table() + " on " + runs.backbone() + " (" + runs.scale() + " scale; test score x100, mean ± std over seeds)");
+        StringColumn method = StringColumn.create("method");
+        t.addColumns(method);
+        for (String task : tasks) t.addColumns(StringColumn.create(task));
+        StringColumn avg = StringColumn.create("avg (tasks run)"), glue = StringColumn.create("GLUE avg (8 tasks)"),
+                share = StringColumn.create("trainable %"), mem = StringColumn.create("peak RSS MB");
+        t.addColumns(avg, glue, share, mem);
+        StringColumn paperAvg = StringColumn.create("paper GLUE avg"), paperMem = StringColumn.create("paper memory GB");
+        if (pn != null) t.addColumns(paperAvg, paperMem);
+        for (var e : byMethod.entrySet()) {
+            String m = e.getKey();
+            method.append(methodOf.get(m).equals("symtune") ? m + " (reconstruction)" : m);
+            List<Double> means = new ArrayList<>();
+            for (String task : tasks) {
+                List<Double> v = e.getValue().get(task);
+                if (v == null) { t.stringColumn(task).append("n/a"); continue; }
+                double mu = v.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+                means.add(mu);
+                t.stringColumn(task).append(v.size() > 1 ? String.format(Locale.ROOT, "%.1f ± %.1f", mu, std(v)) : String.format(Locale.ROOT, "%.1f", mu));
+            }
+            avg.append(means.size() == tasks.size() ? String.format(Locale.ROOT, "%.1f", means.stream().mapToDouble(d -> d).average().orElse(Double.NaN)) : "n/a");
+            boolean allGlue = Tasks.GLUE_AVERAGE_TASKS.stream().allMatch(g -> e.getValue().containsKey(g));
+            if (allGlue) {
+                double s = 0;
+                for (String g : Tasks.GLUE_AVERAGE_TASKS) s += e.getValue().get(g).stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+                glue.append(String.format(Locale.ROOT, "%.1f", s / Tasks.GLUE_AVERAGE_TASKS.size()));
+            } else {
+                long have = Tasks.GLUE_AVERAGE_TASKS.stream().filter(g -> e.getValue().containsKey(g)).count();
+                glue.append("n/a (" + have + "/8 tasks)");
+            }
+            double[] x = extra.get(m);
+            share.append(String.format(Locale.ROOT, "%.3f", x[0]));
+            mem.append(String.format(Locale.ROOT, "%.0f", x[1]));
+            if (pn != null) {
+                paperAvg.append(m.equals(methodOf.get(m)) ? pn.cell(m, "glue_avg", "%.1f") : "n/a");
+                paperMem.append(m.equals(methodOf.get(m)) ? pn.cell(m, "train_memory_gb", "%.1f") : "n/a");
+            }
+        }
+        return t;
+    }
+
+    /** What could not run, as a table (empty when everything ran). */
+    public static Table skipped(Runs runs) {
+        Table t = Table.create("not run", StringColumn.create("what"), StringColumn.create("why"));
+        runs.skipped().forEach((k, v) -> { t.stringColumn("what").append(k); t.stringColumn("why").append(v); });
+        return t;
+    }
+
+    /** LST's trade-off figure: average test score against peak memory, one point per method. */
+    public static XYChart tradeoff(Runs runs) {
+        XYChart c = new XYChartBuilder().width(640).height(420).title("score vs memory (" + runs.backbone() + ", " + runs.scale() + ")")
+                .xAxisTitle("peak RSS of the training run (MB)").yAxisTitle("average test score x100").build();
+        c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        c.getStyler().setMarkerSize(10);
+        Map<String, List<ExperimentResult>> byMethod = new LinkedHashMap<>();
+        for (ExperimentResult r : runs.results()) byMethod.computeIfAbsent(variant(r), k -> new ArrayList<>()).add(r);
+        for (var e : byMethod.entrySet()) {
+            double score = e.getValue().stream().mapToDouble(r -> 100 * r.testScore()).average().orElse(Double.NaN);
+            double memMb = e.getValue().stream().mapToDouble(r -> r.peakRssBytes() / 1e6).max().orElse(Double.NaN);
+            if (Double.isNaN(score)) continue;
+            String label = e.getValue().get(0).method().equals("symtune") ? e.getKey() + " (reconstruction)" : e.getKey();
+            c.addSeries(label, new double[]{memMb}, new double[]{score}).setMarker(SeriesMarkers.CIRCLE);
+        }
+        return c;
+    }
+
+    /** The config's own name (e.g. {@code lora}, {@code symtune-no-fusion}): method plus variant. */
+    static String variant(ExperimentResult r) {
+        String id = r.configId();
+        return id.substring(id.lastIndexOf('/') + 1);
+    }
+
+    static double std(List<Double> v) {
+        double mu = v.stream().mapToDouble(d -> d).average().orElse(0), s = 0;
+        for (double d : v) s += (d - mu) * (d - mu);
+        return Math.sqrt(s / (v.size() - 1));
+    }
+}
