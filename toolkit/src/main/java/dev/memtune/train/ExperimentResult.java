@@ -27,7 +27,8 @@ import java.util.Map;
  * </pre>
  */
 public record ExperimentResult(Path file, JsonObject json) {
-    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().serializeNulls().create();
+    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().serializeNulls()
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
 
     public static ExperimentResult read(Path file) {
         try {
