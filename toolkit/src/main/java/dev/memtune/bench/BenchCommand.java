@@ -42,7 +42,7 @@ public final class BenchCommand implements Command {
         int batch = a.getInt("batch", 16), seq = a.getInt("seq", 128), steps = a.getInt("steps", 3), warmup = a.getInt("warmup", 1);
         int roofN = a.getInt("roof-n", 2048);
         String dtype = a.get("dtype", "fp32");
-        boolean noRoof = a.flag("no-roof");
+        boolean noRoof = a.flag("no-roof"), noPhases = a.flag("no-phases");
         String out = a.get("out", null);
         a.rejectUnknown();
         if (!dtype.equals("fp32") && !dtype.equals("fp16")) throw new IllegalArgumentException("memtune bench: --dtype must be fp32 or fp16, got '" + dtype + "'");
@@ -84,7 +84,7 @@ public final class BenchCommand implements Command {
                 rows.add(r.toJson());
             }
             json.add("steps", rows);
-            if (methods.contains("full") && !a.flag("no-phases")) {
+            if (methods.contains("full") && !noPhases) {
                 log("phases of the full fine-tuning step ...");
                 StepBench.Phases ph = StepBench.phases(Workload.of(backbone, "full", batch, seq), warmup, steps);
                 double tot = ph.forward() + ph.backward() + ph.clip() + ph.optimizer();
