@@ -24,7 +24,8 @@ public final class BenchCommand implements Command {
 
     public String usage() {
         return """
-                usage: memtune bench [--backbone bert-base] [--methods all|m1,m2] [--batch 16] [--seq 128] [--dtype fp32|fp16]
+                usage: memtune bench kernel [--cells 20]      (the notebook kernel's start-up and round-trip benchmark)
+                       memtune bench [--backbone bert-base] [--methods all|m1,m2] [--batch 16] [--seq 128] [--dtype fp32|fp16]
                                      [--steps 3] [--warmup 1] [--roof-n 2048] [--no-roof] [--no-phases] [--out FILE]
                   Measures in this process: the fp32 and fp16 matmul roof (GFLOP/s of n x n products through DJL; the
                   size grows until a product takes 0.3 s), then for each method warm-up steps and --steps timed
@@ -37,12 +38,14 @@ public final class BenchCommand implements Command {
     }
 
     public int run(Args a) throws Exception {
+        if (a.positional().contains("kernel")) return kernel(a);
+        if (!a.positional().isEmpty()) throw new IllegalArgumentException("memtune bench: unexpected argument '" + a.positional().get(0) + "' (only 'kernel')");
         String backbone = a.get("backbone", "bert-base");
         String methodsArg = a.get("methods", "all");
         int batch = a.getInt("batch", 16), seq = a.getInt("seq", 128), steps = a.getInt("steps", 3), warmup = a.getInt("warmup", 1);
         int roofN = a.getInt("roof-n", 2048);
         String dtype = a.get("dtype", "fp32");
-        boolean noRoof = a.flag("no-roof");
+        boolean noRoof = a.flag("no-roof"), noPhases = a.flag("no-phases");
         String out = a.get("out", null);
         a.rejectUnknown();
         if (!dtype.equals("fp32") && !dtype.equals("fp16")) throw new IllegalArgumentException("memtune bench: --dtype must be fp32 or fp16, got '" + dtype + "'");
@@ -84,7 +87,7 @@ public final class BenchCommand implements Command {
                 rows.add(r.toJson());
             }
             json.add("steps", rows);
-            if (methods.contains("full") && !a.flag("no-phases")) {
+            if (methods.contains("full") && !noPhases) {
                 log("phases of the full fine-tuning step ...");
                 StepBench.Phases ph = StepBench.phases(Workload.of(backbone, "full", batch, seq), warmup, steps);
                 double tot = ph.forward() + ph.backward() + ph.clip() + ph.optimizer();
@@ -96,6 +99,27 @@ public final class BenchCommand implements Command {
         }
         String text = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json);
         if (out != null) Files.writeString(Path.of(out), text + "\n"); else System.out.println(text);
+        return 0;
+    }
+
+    /** {@code bench kernel [--cells N]}: the notebook kernel's own benchmark (start-up, round trip), from the kernel module. */
+    private static int kernel(Args a) throws Exception {
+        int cells = a.getInt("cells", 20);
+        a.rejectUnknown();
+        Class<?> c;
+        try {
+            c = Class.forName("dev.memtune.kernel.KernelBench");
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("memtune bench kernel: the kernel module's KernelBench is not in this build");
+        }
+        Object r;
+        try {
+            r = c.getMethod("run", int.class).invoke(null, cells);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof Exception ex) throw ex;
+            throw e;
+        }
+        System.out.println(r.getClass().getMethod("text").invoke(r));
         return 0;
     }
 
