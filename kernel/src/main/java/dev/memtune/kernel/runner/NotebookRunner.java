@@ -89,6 +89,18 @@ public final class NotebookRunner {
                     outputs.add(err);
                     failed = i;
                     error = e.ename() + ": " + e.evalue();
+                } catch (RuntimeException e) {                        // a renderer failed on the cell's value
+                    outputs.flushStreams();
+                    JsonObject err = new JsonObject();
+                    err.addProperty("output_type", "error");
+                    err.addProperty("ename", e.getClass().getName());
+                    err.addProperty("evalue", "could not display the cell's value: " + e.getMessage());
+                    JsonArray tb = new JsonArray();
+                    tb.add(e.toString());
+                    err.add("traceback", tb);
+                    outputs.add(err);
+                    failed = i;
+                    error = e.getClass().getSimpleName() + ": could not display the cell's value: " + e.getMessage();
                 }
                 cell.add("outputs", outputs.end());
                 cell.addProperty("execution_count", n);
