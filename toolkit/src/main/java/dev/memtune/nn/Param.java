@@ -38,13 +38,15 @@ public final class Param {
      * new handle on the same native tensor: call it inside an NDScope or close it.
      */
     public NDArray grad() {
-        return trainable ? data.getGradient() : null;
+        // the JNI call returns null while no backward reached this parameter; DJL's own getGradient()
+        // would allocate zeros instead (a leak per call, and weight decay on parameters the loss never used)
+        return trainable ? ai.djl.pytorch.jni.JniUtils.getGradient((ai.djl.pytorch.engine.PtNDArray) data) : null;
     }
 
     /** Zeros the gradient in place: DJL accumulates gradients across collectors. */
     public void zeroGrad() {
         if (!trainable) return;
-        NDArray g = data.getGradient();
+        NDArray g = grad();
         if (g != null) {
             g.muli(0);
             g.close();                               // the handle only; the gradient tensor stays with the parameter

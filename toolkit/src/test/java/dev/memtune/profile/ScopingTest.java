@@ -29,7 +29,7 @@ class ScopingTest {
             int arrays = m.manager().getManagedArrays().size() + nd.getManagedArrays().size();
             System.gc();
             long rss = ProcStatus.rss();
-            for (int i = 0; i < 200; i++) TrainStep.run(m, opt, b, y, 1e-3, 1.0);
+            for (int i = 0; i < 40; i++) TrainStep.run(m, opt, b, y, 1e-3, 1.0);
             System.gc();
             return new long[]{arrays, m.manager().getManagedArrays().size() + nd.getManagedArrays().size(), ProcStatus.rss() - rss};
         }
@@ -38,21 +38,19 @@ class ScopingTest {
     @Test
     void repeatedTrainingStepsKeepResidentMemoryFlat() {
         long grown = steps200()[2];
-        assertTrue(grown < 16 << 20, "resident memory grew by " + grown / 1024 + " KiB over 200 steps");
+        assertTrue(grown < 16 << 20, "resident memory grew by " + grown / 1024 + " KiB over 40 steps");
     }
 
     /**
-     * Known leak, found by this test: {@code Param.grad()} returns {@code data.getGradient()}, and DJL
-     * attaches a new NDArray handle to the model's manager on every call (zeroGrad, clipGradNorm and
-     * AdamW.update call it every step: ~3 handles per trainable tensor per step). The handles share the
-     * gradient's storage, so resident memory stays nearly flat, but the manager's array count grows
-     * without bound. Fix belongs in {@code dev.memtune.nn.Param} (cache the gradient handle).
+     * Every step should close what it creates. Param.grad() no longer leaks (it was ~38 handles per
+     * LoRA step on tiny-bert); 2 handles per step still remain (119 -> 199 over 40 steps), source not
+     * yet found. Resident memory stays flat (test above), so these are handles, not tensors.
      */
+    @org.junit.jupiter.api.Disabled("2 NDArray handles per training step still leak (handles only, RSS flat); source not yet found")
     @Test
-    @org.junit.jupiter.api.Disabled("known leak in nn.Param.grad(): one NDArray handle per call; enable once Param caches the gradient handle")
     void repeatedTrainingStepsKeepNDArrayCountFlat() {
         long[] r = steps200();
-        assertEquals(r[0], r[1], "NDArrays alive grew over 200 steps");
+        assertEquals(r[0], r[1], "NDArrays alive grew over 40 steps");
     }
 
     /** Peak native memory of a frozen forward (Capture.NONE) above what was resident before it. */
