@@ -72,6 +72,15 @@ public final class Evaluator implements AutoCloseable {
      * @throws CellException on a compile error, an exception thrown by the code, or an interrupt
      */
     public Object eval(String code) throws CellException {
+        control.beginCell();
+        try {
+            return evalSnippets(code);
+        } finally {
+            control.endCell();
+        }
+    }
+
+    private Object evalSnippets(String code) throws CellException {
         Object last = NO_VALUE;
         String rest = code;
         while (true) {

@@ -29,6 +29,12 @@ final class InProcessControl extends DirectExecutionControl {
     private volatile Thread running;
     private volatile long cellThreadId = -1;
     private volatile boolean stopRequested;
+    private volatile boolean inCell, pendingStop;   // an interrupt while the cell still compiles stops it as it starts
+
+    /** The evaluator brackets each cell with these; an interrupt between them is never lost. */
+    void beginCell() { pendingStop = false; inCell = true; }
+
+    void endCell() { inCell = false; pendingStop = false; }
     private volatile Throwable lastThrown;
 
     @Override
@@ -36,6 +42,7 @@ final class InProcessControl extends DirectExecutionControl {
         Future<Object> f = cellThread.submit(() -> {
             running = Thread.currentThread();
             cellThreadId = running.getId();
+            if (pendingStop) { pendingStop = false; stop(); }
             try {
                 return doit.invoke(null);
             } finally {
@@ -121,7 +128,10 @@ final class InProcessControl extends DirectExecutionControl {
     @Override
     public void stop() {
         Thread t = running;
-        if (t == null) return;
+        if (t == null) {
+            if (inCell) pendingStop = true;
+            return;
+        }
         stopRequested = true;
         t.interrupt();
         Thread watchdog = new Thread(() -> {
