@@ -151,6 +151,9 @@ class KernelProcessTest {
 
     @Test @Order(6)
     void sigintAlsoInterrupts() throws Exception {
+        // a process started in the background of a non-interactive shell inherits SIGINT as ignored, and
+        // the JVM then cannot handle it (the kernel's default interrupt_mode is "message", tested above)
+        org.junit.jupiter.api.Assumptions.assumeFalse(sigintIgnored(), "SIGINT is ignored in this process (started in the background of a non-interactive shell): signal interrupts cannot be tested here");
         client.execute("while (true) { }");
         Thread.sleep(800);
         long t0 = System.nanoTime();
@@ -173,5 +176,12 @@ class KernelProcessTest {
         }
         Arrays.sort(ms);
         System.out.printf("trivial cell round trip: median %.1f ms (min %.1f, max %.1f)%n", ms[ms.length / 2], ms[0], ms[ms.length - 1]);
+    }
+
+    /** Bit 2 (SIGINT) of SigIgn in /proc/self/status; the kernel child inherits this process's dispositions. */
+    static boolean sigintIgnored() throws java.io.IOException {
+        for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")))
+            if (l.startsWith("SigIgn:")) return (Long.parseUnsignedLong(l.substring(7).trim(), 16) & (1L << 1)) != 0;
+        return false;
     }
 }
