@@ -25,6 +25,10 @@ public final class F {
      * (wrong gradients, NaN, non-determinism). {@code full} gives a tensor that owns its memory.
      */
     public static NDArray scalar(NDArray like, double v) {
+        if (like.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64) {
+            // full double precision (float64 checks); create() wraps a Java buffer, so copy it into owned memory
+            try (NDArray d = like.getManager().create(v)) { return d.duplicate(); }
+        }
         return like.getManager().full(new ai.djl.ndarray.types.Shape(), (float) v, like.getDataType());
     }
 

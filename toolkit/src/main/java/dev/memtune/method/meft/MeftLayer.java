@@ -3,6 +3,7 @@ package dev.memtune.method.meft;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.memtune.nn.F;
 import dev.memtune.nn.Module;
 
 /**
@@ -70,9 +71,9 @@ public final class MeftLayer extends Module {
      */
     public Streams forward(Streams in, NDArray mask, int[] seeds) {
         reseed(seeds, 0);
-        NDArray y1 = in.x1().mul(c.lambda()).add(f(in.x2(), mask));               // [B,T,D]
+        NDArray y1 = in.x1().mul(F.scalar(in.x1(), c.lambda())).add(f(in.x2(), mask));               // [B,T,D]
         reseed(seeds, 1);
-        NDArray y2 = in.x2().mul(c.beta()).add(g(y1, mask));                      // [B,T,D]
+        NDArray y2 = in.x2().mul(F.scalar(in.x2(), c.beta())).add(g(y1, mask));                      // [B,T,D]
         return c.swap() ? new Streams(y2, y1) : new Streams(y1, y2);
     }
 
