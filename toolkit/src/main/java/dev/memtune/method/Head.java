@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import dev.memtune.backbone.LmLoss;
 import dev.memtune.nn.F;
 import dev.memtune.nn.Linear;
 import dev.memtune.nn.Module;
@@ -65,13 +66,8 @@ public final class Head extends Module {
         return crossEntropy(logits, labels);
     }
 
-    /** Mean cross-entropy over rows of [N,K] logits with int labels [N]; label -100 is ignored. */
+    /** Mean cross-entropy over rows of [N,K] logits with int labels [N]; label -100 is ignored (see {@link LmLoss}). */
     public static NDArray crossEntropy(NDArray logits, NDArray labels) {
-        NDArray lab = labels.toType(DataType.INT64, false);
-        NDArray valid = lab.neq(-100L);
-        NDArray safe = lab.mul(valid.toType(DataType.INT64, false));
-        NDArray picked = logits.logSoftmax(-1).gather(safe.expandDims(-1), -1).squeeze(-1);
-        NDArray v = valid.toType(DataType.FLOAT32, false);
-        return picked.mul(v).sum().neg().div(v.sum().maximum(1f));
+        return LmLoss.crossEntropy(logits, labels);
     }
 }

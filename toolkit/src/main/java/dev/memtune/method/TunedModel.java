@@ -6,6 +6,7 @@ import dev.memtune.backbone.BackboneOutput;
 import dev.memtune.backbone.Batch;
 import dev.memtune.backbone.Capture;
 import dev.memtune.backbone.LmBackbone;
+import dev.memtune.backbone.LmLoss;
 import dev.memtune.nn.Module;
 import dev.memtune.nn.Param;
 
@@ -65,15 +66,8 @@ public class TunedModel extends Module implements AutoCloseable {
     /** Mean training loss against labels (class ids, scores, choice ids, or target token ids with -100 ignored). */
     public NDArray loss(Batch b, NDArray labels) {
         NDArray logits = logits(b);
-        if (head == null) {
-            long v = logits.getShape().get(2);
-            if (backbone.config().modelType.equals("opt")) {           // causal LM: predict token t+1 from t
-                long t = logits.getShape().get(1);
-                logits = logits.get(":, 0:" + (t - 1) + ", :");
-                labels = labels.get(":, 1:");
-            }
-            return Head.crossEntropy(logits.reshape(-1, v), labels.reshape(-1));
-        }
+        if (head == null)                                             // T5 predicts labels; OPT predicts token t+1 from t
+            return backbone.config().modelType.equals("opt") ? LmLoss.causalCrossEntropy(logits, labels) : LmLoss.crossEntropy(logits, labels);
         return head.loss(logits, labels);
     }
 
