@@ -30,6 +30,13 @@ public final class Options {
         try { return Double.parseDouble(v.trim()); } catch (NumberFormatException e) { throw bad(key, v, "a number"); }
     }
 
+    /** A number, or null when absent (the method then picks its own default). */
+    public Double optionalNumber(String key) {
+        String v = str(key, null);
+        if (v == null) return null;
+        try { return Double.parseDouble(v.trim()); } catch (NumberFormatException e) { throw bad(key, v, "a number"); }
+    }
+
     public boolean bool(String key, boolean def) {
         String v = str(key, null);
         if (v == null) return def;

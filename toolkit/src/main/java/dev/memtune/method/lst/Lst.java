@@ -36,13 +36,7 @@ public final class Lst implements Method {
 
     /** Registry hook: options {@code reduction_factor, gate_temperature, kept_layers, init, fisher_samples, side_dropout}. */
     public static Method fromOptions(String name, Options o) {
-        String drop = o.str("side_dropout", null);
-        Double sideDropout = null;
-        if (drop != null) {
-            try { sideDropout = Double.parseDouble(drop.trim()); } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + ": option 'side_dropout' must be a number, got '" + drop + "'");
-            }
-        }
+        Double sideDropout = o.optionalNumber("side_dropout");
         return new Lst(LstConfig.builder().setReductionFactor(o.integer("reduction_factor", 8))
                 .setGateTemperature(o.number("gate_temperature", 0.1)).setKeptLayers(o.ints("kept_layers"))
                 .setInit(o.str("init", "random")).setFisherSamples(o.integer("fisher_samples", 1024))

@@ -40,13 +40,7 @@ public final class SymTune implements Method {
 
     /** Registry hook: options {@code reduction_factor, kept_layers, attention_sharing, inverse_cross_attention, fusion, side_dropout}. */
     public static Method fromOptions(String name, Options o) {
-        String drop = o.str("side_dropout", null);
-        Double sideDropout = null;
-        if (drop != null) {
-            try { sideDropout = Double.parseDouble(drop.trim()); } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + ": option 'side_dropout' must be a number, got '" + drop + "'");
-            }
-        }
+        Double sideDropout = o.optionalNumber("side_dropout");
         return new SymTune(SymTuneConfig.builder().setReductionFactor(o.integer("reduction_factor", 8)).setKeptLayers(o.ints("kept_layers"))
                 .setAttentionSharing(o.bool("attention_sharing", true)).setInverseCrossAttention(o.bool("inverse_cross_attention", true))
                 .setFusion(o.bool("fusion", true)).setSideDropout(sideDropout).build());
