@@ -83,13 +83,8 @@ final class ChildJvm {
 
     /** Default cap on a child's resident memory: 85% of what the system has available now. */
     static long defaultMaxRss() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/meminfo")))
-                if (l.startsWith("MemAvailable:")) return (long) (ProcStatus.parse(l, "MemAvailable") * 0.85);
-        } catch (IOException e) {
-            // not Linux: no cap
-        }
-        return 0;
+        long avail = ProcMemory.availableBytes();
+        return avail > 0 ? (long) (avail * 0.85) : 0;                  // not Linux: no cap
     }
 
     private static Thread drain(InputStream in, StringBuilder sink) {

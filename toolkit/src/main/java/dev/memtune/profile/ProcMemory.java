@@ -49,6 +49,20 @@ public final class ProcMemory {
         }
     }
 
+    /** Memory the system can give without swapping ({@code MemAvailable} of /proc/meminfo) in bytes, or -1 where unknown. */
+    public static long availableBytes() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/meminfo")))
+                if (l.startsWith("MemAvailable:")) {
+                    String v = l.substring("MemAvailable:".length()).trim();
+                    return Long.parseLong(v.substring(0, v.indexOf(' '))) * 1024;
+                }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     /** JVM heap in use now, in bytes. */
     public static long heapUsedBytes() { return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(); }
 

@@ -11,19 +11,24 @@ import java.util.*;
  * {@code warmup_ratio}. {@code early_stopping_patience = 0} disables early stopping;
  * {@code save_steps = 0} checkpoints at epoch ends (and on interrupt) only.
  * {@code max_train_samples}/{@code max_eval_samples} (0 = all) cut the splits for smoke runs.
+ * {@code backbone_cache} ({@code off}, {@code auto}, {@code memory}, {@code disk}): LST only, the frozen
+ * backbone runs without dropout and its ladder inputs are computed once ({@link LadderCache}).
  */
 public record TrainConfig(double learningRate, double numTrainEpochs, long maxSteps, int perDeviceTrainBatchSize,
                           int perDeviceEvalBatchSize, long warmupSteps, double warmupRatio, double weightDecay,
                           double adamBeta1, double adamBeta2, double adamEpsilon, double maxGradNorm, long seed,
                           int maxSeqLength, int earlyStoppingPatience, boolean dropout, long saveSteps,
-                          int maxTrainSamples, int maxEvalSamples, int lengthGroupMegaBatches) {
+                          int maxTrainSamples, int maxEvalSamples, int lengthGroupMegaBatches, String backboneCache) {
+
+    /** Values of {@code backbone_cache}: see {@link LadderCache}. */
+    public static final List<String> CACHES = List.of("off", "auto", "memory", "disk");
 
     /** Keys accepted by {@link #fromMap}, in the order {@link #toMap} writes them. */
     public static final List<String> KEYS = List.of("learning_rate", "num_train_epochs", "max_steps",
             "per_device_train_batch_size", "per_device_eval_batch_size", "warmup_steps", "warmup_ratio", "weight_decay",
             "adam_beta1", "adam_beta2", "adam_epsilon", "max_grad_norm", "seed", "max_seq_length",
             "early_stopping_patience", "dropout", "save_steps", "max_train_samples", "max_eval_samples",
-            "length_group_mega_batches");
+            "length_group_mega_batches", "backbone_cache");
 
     public TrainConfig {
         check(learningRate > 0 && Double.isFinite(learningRate), "learning_rate", learningRate, "> 0");
@@ -44,6 +49,7 @@ public record TrainConfig(double learningRate, double numTrainEpochs, long maxSt
         check(maxTrainSamples >= 0, "max_train_samples", maxTrainSamples, ">= 0 (0 = all)");
         check(maxEvalSamples >= 0, "max_eval_samples", maxEvalSamples, ">= 0 (0 = all)");
         check(lengthGroupMegaBatches >= 1, "length_group_mega_batches", lengthGroupMegaBatches, ">= 1");
+        check(CACHES.contains(backboneCache), "backbone_cache", backboneCache, "one of " + CACHES);
     }
 
     private static void check(boolean ok, String key, Object v, String want) {
@@ -68,7 +74,7 @@ public record TrainConfig(double learningRate, double numTrainEpochs, long maxSt
     public Map<String, Object> toMap() {
         Object[] v = {learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize, perDeviceEvalBatchSize, warmupSteps,
                 warmupRatio, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, seed, maxSeqLength,
-                earlyStoppingPatience, dropout, saveSteps, maxTrainSamples, maxEvalSamples, lengthGroupMegaBatches};
+                earlyStoppingPatience, dropout, saveSteps, maxTrainSamples, maxEvalSamples, lengthGroupMegaBatches, backboneCache};
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < v.length; i++) m.put(KEYS.get(i), v[i]);
         return m;
@@ -106,6 +112,7 @@ public record TrainConfig(double learningRate, double numTrainEpochs, long maxSt
                     case "max_train_samples" -> b.maxTrainSamples = (int) integer(v);
                     case "max_eval_samples" -> b.maxEvalSamples = (int) integer(v);
                     case "length_group_mega_batches" -> b.lengthGroupMegaBatches = (int) integer(v);
+                    case "backbone_cache" -> b.backboneCache = v.toString().trim();
                     default -> throw new IllegalArgumentException(source + ": unknown train setting '" + k + "' (known: " + String.join(", ", KEYS) + ")");
                 }
             } catch (NumberFormatException | ClassCastException ex) {
@@ -141,6 +148,7 @@ public record TrainConfig(double learningRate, double numTrainEpochs, long maxSt
         int perDeviceTrainBatchSize = 8, perDeviceEvalBatchSize = 64, maxSeqLength = 128, earlyStoppingPatience = 0,
                 maxTrainSamples = 0, maxEvalSamples = 0, lengthGroupMegaBatches = 50;
         boolean dropout = true;
+        String backboneCache = "off";
 
         public Builder setLearningRate(double v) { learningRate = v; return this; }
         public Builder optNumTrainEpochs(double v) { numTrainEpochs = v; return this; }
@@ -161,6 +169,7 @@ public record TrainConfig(double learningRate, double numTrainEpochs, long maxSt
         public Builder optMaxTrainSamples(int v) { maxTrainSamples = v; return this; }
         public Builder optMaxEvalSamples(int v) { maxEvalSamples = v; return this; }
         public Builder optLengthGroupMegaBatches(int v) { lengthGroupMegaBatches = v; return this; }
+        public Builder optBackboneCache(String v) { backboneCache = v; return this; }
 
         public TrainConfig build() { return build("train config"); }
 
@@ -168,7 +177,7 @@ public record TrainConfig(double learningRate, double numTrainEpochs, long maxSt
             try {
                 return new TrainConfig(learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize, perDeviceEvalBatchSize,
                         warmupSteps, warmupRatio, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, seed, maxSeqLength,
-                        earlyStoppingPatience, dropout, saveSteps, maxTrainSamples, maxEvalSamples, lengthGroupMegaBatches);
+                        earlyStoppingPatience, dropout, saveSteps, maxTrainSamples, maxEvalSamples, lengthGroupMegaBatches, backboneCache);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(e.getMessage().replaceFirst("^train config", source));
             }

@@ -27,20 +27,32 @@ public final class TrainStep {
 
     /** Runs one step and returns the loss value. */
     public static float run(TunedModel model, AdamW opt, Batch b, NDArray labels, double lr, double clip) {
+        if (model instanceof CustomBackward cb) return run(model, opt, () -> cb.forwardBackward(b, labels), lr, clip);
+        return run(model, opt, () -> backward(() -> model.loss(b, labels)), lr, clip);
+    }
+
+    /** One step whose loss {@code loss} computes (in a gradient-recording scope that backward runs on). */
+    public static float run(TunedModel model, AdamW opt, java.util.function.Supplier<NDArray> loss, double lr, double clip) {
+        return run(model, opt, () -> backward(loss), lr, clip);
+    }
+
+    private interface ForwardBackward { float run(); }
+
+    private static float run(TunedModel model, AdamW opt, ForwardBackward fb, double lr, double clip) {
         List<Param> ps = model.trainableParams();
         try (NoGrad ng = NoGrad.enter(); NDScope s = new NDScope()) { for (Param p : ps) p.zeroGrad(); }
-        float loss;
-        if (model instanceof CustomBackward cb) {
-            loss = cb.forwardBackward(b, labels);
-        } else {
-            try (NDScope s = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray l = model.loss(b, labels);
-                loss = l.getFloat();
-                gc.backward(l);
-            }
-        }
+        float loss = fb.run();
         if (clip > 0) AdamW.clipGradNorm(ps, clip);
         opt.update(lr);
         return loss;
+    }
+
+    private static float backward(java.util.function.Supplier<NDArray> loss) {
+        try (NDScope s = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray l = loss.get();
+            float v = l.getFloat();
+            gc.backward(l);
+            return v;
+        }
     }
 }

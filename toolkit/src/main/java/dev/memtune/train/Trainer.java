@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.memtune.backbone.Batch;
 import dev.memtune.method.TunedModel;
+import dev.memtune.method.lst.LstModel;
 import dev.memtune.nn.NoGrad;
 import dev.memtune.nn.Param;
 import dev.memtune.progress.Progress;
@@ -36,6 +37,7 @@ public final class Trainer {
     private String name;
     private Checkpoint checkpoint;
     private Map<String, float[]> best = new LinkedHashMap<>();
+    private final Map<List<Feature>, LadderCache> caches = new IdentityHashMap<>();   // backbone_cache, during train()
 
     public Trainer(TrainConfig cfg, TunedModel model, TrainData data) {
         this.cfg = cfg;
@@ -68,11 +70,13 @@ public final class Trainer {
         AdamW opt = new AdamW(trainable, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
         TrainState st = checkpoint != null && checkpoint.exists() ? checkpoint.restore(cfg, trainable, opt, best) : new TrainState();
         if (st.globalStep > 0) Progress.report(ProgressEvent.message(name, "resuming from " + checkpoint.file() + " at step " + st.globalStep + " (epoch " + (st.epoch + 1) + ")"));
+        openCaches();
         long t0 = System.nanoTime(), tokens0 = st.tokens, step0 = st.globalStep;
         double seconds0 = st.seconds;
         try {
             while (!st.finished) {
                 model.train(cfg.dropout());
+                if (!caches.isEmpty()) model.backbone.train(false);          // the cache needs a deterministic backbone
                 List<int[]> order = Batches.trainOrder(train, cfg.perDeviceTrainBatchSize(), cfg.lengthGroupMegaBatches(), cfg.seed(), st.epoch);
                 while (st.stepInEpoch < order.size() && st.globalStep < total) {
                     Progress.checkInterrupted();
@@ -103,6 +107,7 @@ public final class Trainer {
             throw e;
         } finally {
             model.train(false);
+            closeCaches();
         }
         restoreBest(trainable);
         long trainableCount = trainable.values().stream().mapToLong(Param::numel).sum();
@@ -118,7 +123,10 @@ public final class Trainer {
         try (NDManager m = model.manager().newSubManager()) {
             Batch b = Batches.collate(m, train, which, data.padId());
             NDArray labels = Batches.labels(m, train, which, data.head());
-            loss = TrainStep.run(model, opt, b, labels, lr, cfg.maxGradNorm());
+            LadderCache cache = caches.get(train);
+            loss = cache == null ? TrainStep.run(model, opt, b, labels, lr, cfg.maxGradNorm())
+                    : TrainStep.run(model, opt, () -> model.head().loss(((LstModel) model).logitsOn(cache.ladderInputs(b, which), b.attentionMask()), labels),
+                    lr, cfg.maxGradNorm());
         }
         if (!Float.isFinite(loss))
             throw new IllegalStateException(name + ": training diverged: loss is " + loss + " at step " + (st.globalStep + 1)
@@ -190,7 +198,8 @@ public final class Trainer {
                 Progress.checkInterrupted();
                 try (NoGrad ng = NoGrad.enter(); NDManager m = model.manager().newSubManager(); NDScope s = new NDScope()) {
                     Batch b = Batches.collate(m, split, which, data.padId());
-                    NDArray logits = model.logits(b);
+                    LadderCache cache = caches.get(split);
+                    NDArray logits = cache == null ? model.logits(b) : ((LstModel) model).logitsOn(cache.ladderInputs(b, which), b.attentionMask());
                     float[] p = data.head().kind().equals("regression") ? logits.reshape(-1).toFloatArray()
                             : logits.argMax(-1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
                     for (int j = 0; j < which.length; j++) out[which[j]] = p[j];
@@ -200,6 +209,26 @@ public final class Trainer {
             model.train(was);
         }
         return out;
+    }
+
+    /** {@code backbone_cache}: one cache per split (LST with a pooled head only; the backbone then runs without dropout). */
+    private void openCaches() {
+        if (cfg.backboneCache().equals("off")) return;
+        if (!(model instanceof LstModel) || model.head() == null)
+            throw new IllegalArgumentException(name + ": backbone_cache '" + cfg.backboneCache() + "' needs the lst method with a pooled head"
+                    + " (classification, regression, multiple choice); this model is " + model.config.method() + (model.head() == null ? " with an lm head" : ""));
+        for (List<Feature> split : List.of(train, validation, test)) {
+            if (caches.containsKey(split)) continue;
+            LadderCache c = new LadderCache((LstModel) model, split, cfg.backboneCache());
+            caches.put(split, c);
+            Progress.report(ProgressEvent.message(name, String.format("backbone cache for %d examples: %.2f GB %s; the backbone runs without dropout",
+                    split.size(), c.estimateBytes() / 1e9, c.where())));
+        }
+    }
+
+    private void closeCaches() {
+        caches.values().forEach(LadderCache::close);
+        caches.clear();
     }
 
     private long lastReport;
