@@ -45,21 +45,32 @@ public final class AdamW {
         try (NoGrad ng = NoGrad.enter()) { apply(lr); }      // in-place on leaves: never recorded, whatever the thread's grad mode
     }
 
+    /**
+     * The update with as few passes over memory as DJL's operators allow (element-wise work on
+     * ~110M parameters is memory-bound): with {@code s = lr sqrt(1-b2^t) / (1-b1^t)} and
+     * {@code eps' = eps sqrt(1-b2^t)}, {@code lr m_hat / (sqrt(v_hat) + eps) = s m / (sqrt(v) + eps')},
+     * so the bias corrections cost no pass; one temporary {@code u = (1-b1) g} serves both moments
+     * ({@code (1-b2) g^2 = (1-b2)/(1-b1)^2 u^2}). 13 passes and 3 temporaries per tensor (was 15 and 6).
+     */
     private void apply(double lr) {
         t++;
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
+        float decay = (float) (1 - lr * weightDecay), b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1),
+                c2 = (float) ((1 - beta2) / ((1 - beta1) * (1 - beta1))), step = (float) (lr * Math.sqrt(bc2) / bc1),
+                epsHat = (float) (eps * Math.sqrt(bc2));
         for (var e : params.entrySet()) {
             Param p = e.getValue();
             NDArray[] mv = state.get(e.getKey());
             try (NDScope s = new NDScope()) {                   // also closes the gradient handle grad() creates
                 NDArray g = p.grad();
                 if (g == null) continue;
-                NDArray w = p.data();
-                mv[0].muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-                mv[1].muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
-                if (weightDecay > 0 && decays(e.getKey())) w.subi(w.mul((float) (lr * weightDecay)));
-                NDArray denom = mv[1].div((float) bc2).sqrt().addi((float) eps);
-                w.subi(mv[0].div(denom).muli((float) (lr / bc1)));
+                NDArray w = p.data(), m = mv[0], v = mv[1];
+                if (weightDecay > 0 && decays(e.getKey())) w.muli(decay);     // p <- p - lr wd p
+                NDArray u = g.mul(c1);                                         // (1-b1) g
+                m.muli(b1).addi(u);                                            // m <- b1 m + (1-b1) g
+                v.muli(b2).addi(u.muli(u).muli(c2));                           // v <- b2 v + (1-b2) g^2
+                NDArray d = v.sqrt().addi(epsHat);
+                w.subi(m.div(d).muli(step));
             }
         }
     }
@@ -95,7 +106,7 @@ public final class AdamW {
         for (Param p : ps) {
             try (NDScope s = new NDScope()) {
                 NDArray g = p.grad();
-                if (g != null) sq += g.square().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                if (g != null) { double n = g.norm().getFloat(); sq += n * n; }    // one pass, no temporary
             }
         }
         double norm = Math.sqrt(sq);
