@@ -33,7 +33,7 @@ import java.util.*;
 public final class ExperimentConfig {
     /** Keys a config file may hold. */
     public static final List<String> KEYS = List.of("inherits", "description", "table", "backbone", "method", "method_options",
-            "tasks", "protocol", "seeds", "train", "task_train", "scales");
+            "tasks", "protocol", "seeds", "train", "task_train", "scales", "text_to_text", "tokenizer");
     /** The scales every notebook knows. */
     public static final List<String> SCALES = List.of("smoke", "cpu", "paper");
 
@@ -200,6 +200,12 @@ public final class ExperimentConfig {
         public String method() { return json.get("method").getAsString(); }
 
         public String protocol() { return json.has("protocol") ? json.get("protocol").getAsString() : "lst"; }
+
+        /** {@code text_to_text}: generate the label names with the LM head (T5), see {@link TextToText}. */
+        public boolean textToText() { return json.has("text_to_text") && json.get("text_to_text").getAsBoolean(); }
+
+        /** {@code tokenizer}: the pretrained preset whose tokenizer is used (default: the backbone's own). */
+        public String tokenizer() { return json.has("tokenizer") ? json.get("tokenizer").getAsString() : backbone(); }
 
         /** Method options as strings, the form {@code Methods.create} takes. */
         public Map<String, String> methodOptions() {

@@ -90,8 +90,8 @@ public final class Experiments {
         String label = label(cfg, r);
         Progress.report(ProgressEvent.message(label, "loading " + r.backbone() + " + " + r.method() + "; " + data.description()));
         TrainData td;
-        try (Tokenizer tok = tokenizer(r.backbone())) {
-            td = Featurizer.trainData(tok, data, tc.maxSeqLength());
+        try (Tokenizer tok = tokenizer(r.tokenizer())) {
+            td = Featurizer.trainData(tok, data, tc.maxSeqLength(), r.textToText());
         }
         Engine.getInstance().setRandomSeed(r.seed());
         Backbone b = backbone(r.backbone(), r.seed());
@@ -122,7 +122,7 @@ public final class Experiments {
     static Tokenizer tokenizer(String backbone) {
         if (!ModelSpec.names().contains(backbone) && !Files.isDirectory(Path.of(backbone)))
             throw new IllegalArgumentException("backbone '" + backbone + "' has no tokenizer: experiments on real data need a pretrained backbone "
-                    + ModelSpec.names() + " or a local HF folder");
+                    + ModelSpec.names() + " or a local HF folder, or a config key \"tokenizer\" naming one (a randomly initialised t5-small can read text through bert-base's)");
         try {
             return Backbones.tokenizer(backbone);
         } catch (IOException e) {

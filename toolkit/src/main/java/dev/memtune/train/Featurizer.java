@@ -31,10 +31,16 @@ public final class Featurizer {
     }
 
     public static List<Feature> features(Tokenizer tok, Task task, List<Example> examples, int maxLen) {
+        return features(tok, task, examples, maxLen, false);
+    }
+
+    /** As above; {@code textToText}: the inputs in T5's format ({@link TextToText#input}). */
+    public static List<Feature> features(Tokenizer tok, Task task, List<Example> examples, int maxLen, boolean textToText) {
         List<Feature> out = new ArrayList<>(examples.size());
         for (Example e : examples) {
             if (task.type() != TaskType.MULTIPLE_CHOICE) {
-                Encoding enc = tok.encode(e.textA(), e.textB(), maxLen);
+                String[] ab = textToText ? TextToText.input(task, e.textA(), e.textB()) : new String[]{e.textA(), e.textB()};
+                Encoding enc = tok.encode(ab[0], ab[1], maxLen);
                 out.add(Feature.of(enc.inputIds(), enc.tokenTypeIds(), e.label()));
                 continue;
             }
@@ -63,10 +69,15 @@ public final class Featurizer {
     }
 
     /** Tokenized train/validation/test of a task under a protocol, ready for {@link Trainer}. */
-    public static TrainData trainData(Tokenizer tok, TaskData d, int maxLen) {
+    public static TrainData trainData(Tokenizer tok, TaskData d, int maxLen) { return trainData(tok, d, maxLen, false); }
+
+    /** As above; {@code textToText}: an lm head generating the label names ({@link TextToText}). */
+    public static TrainData trainData(Tokenizer tok, TaskData d, int maxLen, boolean textToText) {
         Task t = d.task();
-        List<Feature> val = features(tok, t, d.validation(), maxLen);
-        List<Feature> test = d.test().equals(d.validation()) ? val : features(tok, t, d.test(), maxLen);
-        return new TrainData(t.name(), head(t), features(tok, t, d.train(), maxLen), val, test, tok.padId(), evaluator(t));
+        long[][] targets = textToText ? TextToText.targets(tok, t) : null;
+        List<Feature> val = features(tok, t, d.validation(), maxLen, textToText);
+        List<Feature> test = d.test().equals(d.validation()) ? val : features(tok, t, d.test(), maxLen, textToText);
+        return new TrainData(t.name(), textToText ? HeadSpec.lm() : head(t), features(tok, t, d.train(), maxLen, textToText), val, test,
+                tok.padId(), evaluator(t), targets);
     }
 }

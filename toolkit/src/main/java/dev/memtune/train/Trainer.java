@@ -121,8 +121,11 @@ public final class Trainer {
         Engine.getInstance().setRandomSeed((int) (cfg.seed() * 1_000_003L + st.globalStep));
         float loss;
         try (NDManager m = model.manager().newSubManager()) {
-            Batch b = Batches.collate(m, train, which, data.padId());
-            NDArray labels = Batches.labels(m, train, which, data.head());
+            Batch enc = Batches.collate(m, train, which, data.padId());
+            long[][] rows = new long[which.length][];                   // text-to-text: teacher forcing on the label names
+            if (data.textToText()) for (int j = 0; j < which.length; j++) rows[j] = data.targets()[(int) train.get(which[j]).label()];
+            Batch b = data.textToText() ? TextToText.withTargets(m, enc, rows, data.padId()) : enc;
+            NDArray labels = data.textToText() ? TextToText.labels(m, rows) : Batches.labels(m, train, which, data.head());
             LadderCache cache = caches.get(train);
             loss = cache == null ? TrainStep.run(model, opt, b, labels, lr, cfg.maxGradNorm())
                     : TrainStep.run(model, opt, () -> model.head().loss(((LstModel) model).logitsOn(cache.ladderInputs(b, which), b.attentionMask()), labels),
@@ -199,7 +202,8 @@ public final class Trainer {
                 try (NoGrad ng = NoGrad.enter(); NDManager m = model.manager().newSubManager(); NDScope s = new NDScope()) {
                     Batch b = Batches.collate(m, split, which, data.padId());
                     LadderCache cache = caches.get(split);
-                    NDArray logits = cache == null ? model.logits(b) : ((LstModel) model).logitsOn(cache.ladderInputs(b, which), b.attentionMask());
+                    NDArray logits = data.textToText() ? rankScores(m, b, which.length)
+                            : cache == null ? model.logits(b) : ((LstModel) model).logitsOn(cache.ladderInputs(b, which), b.attentionMask());
                     float[] p = data.head().kind().equals("regression") ? logits.reshape(-1).toFloatArray()
                             : logits.argMax(-1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
                     for (int j = 0; j < which.length; j++) out[which[j]] = p[j];
@@ -209,6 +213,19 @@ public final class Trainer {
             model.train(was);
         }
         return out;
+    }
+
+    /** Text-to-text: log-likelihood of each class name for every example, [B, C] (rank classification). */
+    private NDArray rankScores(NDManager m, Batch enc, int n) {
+        long[][] targets = data.targets();
+        NDArray[] per = new NDArray[targets.length];
+        for (int c = 0; c < targets.length; c++) {
+            long[][] rows = new long[n][];
+            Arrays.fill(rows, targets[c]);
+            NDArray labels = TextToText.labels(m, rows);
+            per[c] = TextToText.sequenceLogLikelihood(model.logits(TextToText.withTargets(m, enc, rows, data.padId())), labels);
+        }
+        return ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(per), 1);
     }
 
     /** {@code backbone_cache}: one cache per split (LST with a pooled head only; the backbone then runs without dropout). */
