@@ -36,11 +36,28 @@ public final class Methods {
     }
 
     public static boolean available(String name) {
+        name = specName(name);
         if (!EXTERNAL.containsKey(name)) return List.of("full", "bitfit", "lora", "adapter").contains(name);
         try { Class.forName(EXTERNAL.get(name)); return true; } catch (ClassNotFoundException e) { return false; }
     }
 
-    public static Method create(String name) { return create(name, Map.of()); }
+    /**
+     * A method from a spec: its name, or its name with options, {@code lst:backbone_dropout=false:reduction_factor=16}
+     * (the form the benchmark and profiler take on their command lines).
+     */
+    public static Method create(String spec) {
+        String[] parts = spec.split(":");
+        Map<String, String> o = new java.util.LinkedHashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("method spec '" + spec + "': expected name:key=value[:key=value...], got '" + parts[i] + "'");
+            o.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+        }
+        return create(parts[0], o);
+    }
+
+    /** The method name of a spec ({@code lst:r=4} -> {@code lst}). */
+    public static String specName(String spec) { int c = spec.indexOf(':'); return c < 0 ? spec : spec.substring(0, c); }
 
     public static Method create(String name, Map<String, String> options) {
         Options o = new Options(name, options);

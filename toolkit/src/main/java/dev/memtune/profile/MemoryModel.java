@@ -83,10 +83,11 @@ public final class MemoryModel {
         BackboneConfig c = w.config();
         // the method's options (LoRA r, reduction factors); defaults when the method is not in this build
         Map<String, Object> opts = Methods.available(w.method()) ? Methods.create(w.method()).config().toMap() : Map.of();
-        Mode mode = Mode.of(w.method(), opts);
+        String name = Methods.specName(w.method());                  // "lst:backbone_dropout=false" -> "lst"
+        Mode mode = Mode.of(name, opts);
         if (mode == null) return null;
         SavedTensors g = new SavedTensors(4, true, cudaDropout ? 1 : 4);
-        if (c.modelType.equals("t5") && w.task().equals("lm") && !w.method().equals("lst") && !w.method().startsWith("meft")) {
+        if (c.modelType.equals("t5") && w.task().equals("lm") && !name.equals("lst") && !name.startsWith("meft")) {
             new T5(c, w.batch(), w.seq(), w.decSeq(), g).step(mode);
             // tied table: the lookup's and the LM projection's dense [V, D] gradients exist before they are accumulated
             long embGrad = mode.embeddings ? 2L * c.vocabSize() * c.hiddenSize() * 4 : 0;
@@ -95,7 +96,7 @@ public final class MemoryModel {
         if (!c.modelType.equals("bert") || !w.task().equals("classification")) return null;
         Bert bert = new Bert(c, w.batch(), w.seq(), g);
         SavedTensors.T h;
-        switch (w.method()) {
+        switch (name) {
             case "lst" -> h = bert.lst(intOpt(opts, "reduction_factor", 8));
             case "meft1", "meft2", "meft3" -> h = bert.meft(mode);
             default -> {

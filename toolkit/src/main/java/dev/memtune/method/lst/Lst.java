@@ -34,13 +34,13 @@ public final class Lst implements Method {
 
     public Lst(LstConfig config) { this.config = config; }
 
-    /** Registry hook: options {@code reduction_factor, gate_temperature, kept_layers, init, fisher_samples, side_dropout}. */
+    /** Registry hook: options {@code reduction_factor, gate_temperature, kept_layers, init, fisher_samples, side_dropout, backbone_dropout}. */
     public static Method fromOptions(String name, Options o) {
         Double sideDropout = o.optionalNumber("side_dropout");
         return new Lst(LstConfig.builder().setReductionFactor(o.integer("reduction_factor", 8))
                 .setGateTemperature(o.number("gate_temperature", 0.1)).setKeptLayers(o.ints("kept_layers"))
                 .setInit(o.str("init", "random")).setFisherSamples(o.integer("fisher_samples", 1024))
-                .setSideDropout(sideDropout).build());
+                .setSideDropout(sideDropout).setBackboneDropout(o.bool("backbone_dropout", true)).build());
     }
 
     public LstConfig config() { return config; }

@@ -11,10 +11,12 @@ import java.util.*;
  * {@code kept_layers} (backbone layers that get a ladder and a side block, in the encoder and, for
  * T5 text-to-text, the decoder alike; null = the default of {@link #defaultKeptLayers}), {@code init} ({@code random} or {@code fisher}: side blocks from the
  * backbone's weights pruned by Fisher importance), {@code fisher_samples} (1,024) and
- * {@code side_dropout} (null = the backbone's own dropout rates).
+ * {@code side_dropout} (null = the backbone's own dropout rates) and {@code backbone_dropout} (true:
+ * the frozen backbone applies its dropout in training, as the released code's {@code model.train()};
+ * false: it runs as in evaluation, deterministic, so its outputs could be cached).
  */
 public record LstConfig(int reductionFactor, double gateTemperature, List<Integer> keptLayers, String init,
-                        int fisherSamples, Double sideDropout) implements MethodConfig {
+                        int fisherSamples, Double sideDropout, boolean backboneDropout) implements MethodConfig {
     public static final List<String> INITS = List.of("random", "fisher");
 
     public LstConfig {
@@ -70,6 +72,7 @@ public record LstConfig(int reductionFactor, double gateTemperature, List<Intege
         m.put("init", init);
         m.put("fisher_samples", fisherSamples);
         m.put("side_dropout", sideDropout == null ? "backbone" : sideDropout);
+        m.put("backbone_dropout", backboneDropout);
         return m;
     }
 
@@ -83,6 +86,7 @@ public record LstConfig(int reductionFactor, double gateTemperature, List<Intege
         private String init = "random";
         private int samples = 1024;
         private Double dropout;
+        private boolean backboneDropout = true;
 
         public Builder setReductionFactor(int r) { this.r = r; return this; }
         public Builder setGateTemperature(double t) { this.t = t; return this; }
@@ -92,6 +96,8 @@ public record LstConfig(int reductionFactor, double gateTemperature, List<Intege
         public Builder setFisherSamples(int n) { this.samples = n; return this; }
         /** Dropout of the side network; null = the backbone's hidden and attention dropout. */
         public Builder setSideDropout(Double p) { this.dropout = p; return this; }
-        public LstConfig build() { return new LstConfig(r, t, kept, init, samples, dropout); }
+        /** Whether the frozen backbone applies dropout while the side network trains (default true). */
+        public Builder setBackboneDropout(boolean on) { this.backboneDropout = on; return this; }
+        public LstConfig build() { return new LstConfig(r, t, kept, init, samples, dropout, backboneDropout); }
     }
 }

@@ -29,6 +29,13 @@ public final class LstModel extends TunedModel {
         this.side = child("side", side);
     }
 
+    /** Training mode for the side network and head; the frozen backbone too unless {@code backbone_dropout} is false. */
+    @Override
+    public void train(boolean on) {
+        super.train(on);
+        if (!((LstConfig) config).backboneDropout()) backbone.train(false);
+    }
+
     @Override
     public NDArray features(Batch b) {
         try (Trunk t = Trunk.of(backbone, b)) {

@@ -113,6 +113,24 @@ class LstTest {
         }
     }
 
+    /** backbone_dropout=false: in training the side network drops out, the frozen backbone does not (its ladder inputs repeat). */
+    @Test
+    void backboneDropoutOffKeepsTheBackboneDeterministicInTraining() {
+        try (NDManager nd = NDManager.newBaseManager();
+             TunedModel on = lst("tiny-bert", Map.of()); TunedModel off = lst("tiny-bert", Map.of("backbone_dropout", "false"))) {
+            Batch in = batch(nd);
+            on.train(true);
+            off.train(true);
+            assertTrue(on.backbone.isTraining());
+            assertFalse(off.backbone.isTraining());
+            assertTrue(((LstModel) off).side.isTraining());
+            float[] a = ((LstModel) off).ladderInputs(in).get(1).toFloatArray(), b = ((LstModel) off).ladderInputs(in).get(1).toFloatArray();
+            assertArrayEquals(a, b, 0f);
+            float[] c = ((LstModel) on).ladderInputs(in).get(1).toFloatArray(), d = ((LstModel) on).ladderInputs(in).get(1).toFloatArray();
+            assertFalse(Arrays.equals(c, d), "with backbone dropout on, two training forwards must differ");
+        }
+    }
+
     static void assertBackboneUntouchedByStep(TunedModel m, NDManager nd) {
         Map<String, float[]> before = new LinkedHashMap<>();
         m.backbone.namedParams().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
