@@ -77,6 +77,7 @@ public final class Trainer {
             while (!st.finished) {
                 model.train(cfg.dropout());
                 if (!caches.isEmpty()) model.backbone.train(false);          // the cache needs a deterministic backbone
+                long epochStart = System.nanoTime();
                 List<int[]> order = Batches.trainOrder(train, cfg.perDeviceTrainBatchSize(), cfg.lengthGroupMegaBatches(), cfg.seed(), st.epoch);
                 while (st.stepInEpoch < order.size() && st.globalStep < total) {
                     Progress.checkInterrupted();
@@ -90,7 +91,7 @@ public final class Trainer {
                     report(st, total, epochs, step0, tokens0, t0);
                     if (checkpoint != null && cfg.saveSteps() > 0 && st.globalStep % cfg.saveSteps() == 0) checkpoint.save(cfg, trainable, opt, st, null);
                 }
-                boolean improved = endEpoch(st, sched, trainable);
+                boolean improved = endEpoch(st, sched, trainable, epochStart);
                 st.epoch++;
                 st.stepInEpoch = 0;
                 if (st.epoch >= epochs || st.globalStep >= total) st.finished = true;
@@ -149,7 +150,7 @@ public final class Trainer {
     }
 
     /** Validation, best-state bookkeeping and the epoch's history entry; true when this epoch is the new best. */
-    private boolean endEpoch(TrainState st, LinearSchedule sched, Map<String, Param> trainable) {
+    private boolean endEpoch(TrainState st, LinearSchedule sched, Map<String, Param> trainable, long epochStart) {
         Evaluator.Evaluation val = evaluate(validation);
         boolean improved = Double.isFinite(val.score()) && (st.bestEpoch < 0 || val.score() > st.bestScore);
         Map<String, Double> testMetrics = null;
@@ -168,8 +169,9 @@ public final class Trainer {
         int from = Math.max(0, st.losses.size() - (int) Math.min(st.losses.size(), st.stepInEpoch));
         double mean = st.losses.subList(from, st.losses.size()).stream().mapToDouble(Float::doubleValue).average().orElse(Double.NaN);
         st.history.add(new EpochResult(st.epoch + 1, st.globalStep, mean, sched.lr(Math.max(0, st.globalStep - 1)), val.metrics(),
-                val.score(), improved, testMetrics));
-        Progress.report(ProgressEvent.message(name, String.format("epoch %d: validation %.4f%s", st.epoch + 1, val.score(),
+                val.score(), improved, testMetrics, (System.nanoTime() - epochStart) / 1e9));
+        Progress.report(ProgressEvent.message(name, String.format("epoch %d (%s): validation %.4f%s", st.epoch + 1,
+                ProgressEvent.formatSeconds(st.history.get(st.history.size() - 1).seconds()), val.score(),
                 improved ? " (best; test " + String.format("%.4f", st.bestTestScore) + ")" : " (best " + String.format("%.4f", st.bestScore) + " at epoch " + st.bestEpoch + ")")));
         return improved;
     }
