@@ -28,6 +28,9 @@ import java.util.*;
  * losses, and a run resumed from a checkpoint (trainable parameters, AdamW moments, step, epoch,
  * position in the epoch, history, best state) ends with the same numbers as an uninterrupted one.
  * An interrupt ({@link Progress#checkInterrupted()}) writes a checkpoint, then propagates.
+ * Text-to-text tasks ({@link TrainData#textToText()}) train the LM head on the label names and
+ * predict by rank classification ({@link TextToText}); {@code backbone_cache} lets LST read its
+ * frozen backbone from a {@link LadderCache} after the first epoch.
  */
 public final class Trainer {
     private final TrainConfig cfg;
