@@ -81,10 +81,15 @@ final class ChildJvm {
 
     static final double GIB = 1024.0 * 1024 * 1024;
 
-    /** Default cap on a child's resident memory: 85% of what the system has available now. */
+    /**
+     * Default cap on a child's resident memory: what the system has available now less 1.5 GiB for
+     * everything else (at least 85% of it), so that t5-base full fine-tuning at the paper's batch
+     * 100 (~19.2 GiB) fits a 23 GiB machine.
+     */
     static long defaultMaxRss() {
         long avail = ProcMemory.availableBytes();
-        return avail > 0 ? (long) (avail * 0.85) : 0;                  // not Linux: no cap
+        if (avail <= 0) return 0;                                       // not Linux: no cap
+        return Math.max((long) (avail * 0.85), avail - (long) (1.5 * GIB));
     }
 
     private static Thread drain(InputStream in, StringBuilder sink) {

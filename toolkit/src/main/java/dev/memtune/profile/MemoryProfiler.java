@@ -126,7 +126,7 @@ public final class MemoryProfiler {
 
         public Builder optXmx(String x) { xmx = x; return this; }
 
-        /** Kill the child above this many resident bytes (0 = no cap); default 85% of MemAvailable. */
+        /** Kill the child above this many resident bytes (0 = no cap); default MemAvailable - 1.5 GiB (at least 85% of it). */
         public Builder optMaxRss(long bytes) { maxRss = bytes; return this; }
 
         public Builder optTimeoutSeconds(long s) { timeoutSeconds = s; return this; }

@@ -24,7 +24,7 @@ public final class ProfileCommand implements Command {
                   --task     classification (2 labels, default) or lm (T5/OPT text-to-text; T5 gets --dec-seq decoder tokens, default 8)
                   --layers   use only the first N layers' worth of the preset (depth studies); 0 = preset
                   --xmx      the child JVM's heap cap (reported apart; tensors live outside the heap)
-                  --max-rss  kill the child above this resident size, reported as out-of-memory (default 85% of MemAvailable)
+                  --max-rss  kill the child above this resident size, reported as out-of-memory (default MemAvailable - 1.5 GiB, at least 85% of it)
                 Each run is a fresh child JVM (glibc told to return freed blocks: MALLOC_MMAP_THRESHOLD_=65536).
                 Prints JSON: peak (VmHWM over the measured steps), baseline_rss (before the model), static_rss
                 (before the measured steps), weights, grads, optimizer (tensor bytes), activations = peak - static_rss,
