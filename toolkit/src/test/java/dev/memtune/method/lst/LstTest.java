@@ -131,6 +131,17 @@ class LstTest {
         }
     }
 
+    @Test
+    void methodSpecsCarryOptions() {
+        assertFalse(((LstConfig) Methods.create("lst:backbone_dropout=false").config()).backboneDropout());
+        assertEquals(16, ((LstConfig) Methods.create("lst:reduction_factor=16:backbone_dropout=true").config()).reductionFactor());
+        assertEquals("lst", Methods.specName("lst:reduction_factor=16"));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Methods.create("lst:16"));
+        assertTrue(bad.getMessage().contains("lst:16"), bad.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Methods.create("lst:dropout_backbone=false"));
+        assertTrue(unknown.getMessage().contains("dropout_backbone"), unknown.getMessage());
+    }
+
     static void assertBackboneUntouchedByStep(TunedModel m, NDManager nd) {
         Map<String, float[]> before = new LinkedHashMap<>();
         m.backbone.namedParams().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
