@@ -73,10 +73,10 @@ public final class Trainer {
         AdamW opt = new AdamW(trainable, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
         TrainState st = checkpoint != null && checkpoint.exists() ? checkpoint.restore(cfg, trainable, opt, best) : new TrainState();
         if (st.globalStep > 0) Progress.report(ProgressEvent.message(name, "resuming from " + checkpoint.file() + " at step " + st.globalStep + " (epoch " + (st.epoch + 1) + ")"));
-        openCaches();
         long t0 = System.nanoTime(), tokens0 = st.tokens, step0 = st.globalStep;
         double seconds0 = st.seconds;
         try {
+            openCaches();
             while (!st.finished) {
                 model.train(cfg.dropout());
                 if (!caches.isEmpty()) model.backbone.train(false);          // the cache needs a deterministic backbone
