@@ -47,6 +47,7 @@ final class LadderCache implements AutoCloseable {
     private final long[] offset;
     private final boolean[] cached;
     private long bytes, filePos, hits, misses;
+    private ByteBuffer scratch;                       // disk reads, reused (the tensor made from it is copied at once)
 
     LadderCache(LstModel model, List<Feature> split, String mode) {
         this.model = model;
@@ -163,7 +164,9 @@ final class LadderCache implements AutoCloseable {
 
     private NDArray read(NDManager m, int i, Feature f) {
         Shape s = new Shape(layers, f.rows(), f.length(), width);
-        ByteBuffer bb = ByteBuffer.allocateDirect((int) (s.size() * 4)).order(ByteOrder.nativeOrder());
+        int n = (int) (s.size() * 4);
+        if (scratch == null || scratch.capacity() < n) scratch = ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder());
+        ByteBuffer bb = scratch.clear().limit(n);
         try {
             long pos = offset[i];
             while (bb.hasRemaining()) {
