@@ -170,9 +170,9 @@ final class LadderCache implements AutoCloseable {
         try {
             long pos = offset[i];
             while (bb.hasRemaining()) {
-                int n = file.read(bb, pos);
-                if (n < 0) throw new IOException("unexpected end of file at byte " + pos);
-                pos += n;
+                int got = file.read(bb, pos);
+                if (got < 0) throw new IOException("unexpected end of file at byte " + pos);
+                pos += got;
             }
         } catch (IOException ex) {
             throw new UncheckedIOException("backbone_cache: reading " + path + " failed: " + ex.getMessage(), ex);
