@@ -109,10 +109,8 @@ final class LadderCache implements AutoCloseable {
             return fresh;
         }
         hits++;
-        int rows = 0, len = 0;
-        for (int i : which) { rows += split.get(i).rows(); len = Math.max(len, split.get(i).length()); }
         NDManager m = b.inputIds().getManager();
-        NDArray big = m.zeros(new Shape(layers, rows, len, width), DataType.FLOAT32);
+        NDArray big = m.zeros(new Shape(layers, b.batchSize(), b.seqLen(), width), DataType.FLOAT32);   // b: rows of `which`, padded
         int r = 0;
         for (int i : which) {
             Feature f = split.get(i);

@@ -2,7 +2,6 @@ package dev.memtune.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.memtune.backbone.Batch;
 import dev.memtune.backbone.LmLoss;
@@ -77,9 +76,6 @@ public final class TextToText {
 
     /** Sum over each row's target tokens of log p(label token): [B] from logits [B,T,V] and labels [B,T]. */
     static NDArray sequenceLogLikelihood(NDArray logits, NDArray labels) {
-        NDArray keep = labels.neq(LmLoss.IGNORE_INDEX);
-        NDArray safe = labels.mul(keep.toType(DataType.INT64, false));
-        NDArray lp = logits.logSoftmax(-1).gather(safe.expandDims(-1), -1).squeeze(-1);     // [B,T]
-        return lp.mul(keep.toType(DataType.FLOAT32, false)).sum(new int[]{1});
+        return LmLoss.tokenLogLikelihood(logits, labels).sum(new int[]{1});
     }
 }

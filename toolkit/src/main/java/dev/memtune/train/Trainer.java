@@ -132,8 +132,7 @@ public final class Trainer {
             NDArray labels = data.textToText() ? TextToText.labels(m, rows) : Batches.labels(m, train, which, data.head());
             LadderCache cache = caches.get(train);
             loss = cache == null ? TrainStep.run(model, opt, b, labels, lr, cfg.maxGradNorm())
-                    : TrainStep.run(model, opt, () -> model.head().loss(((LstModel) model).logitsOn(cache.ladderInputs(b, which), b.attentionMask()), labels),
-                    lr, cfg.maxGradNorm());
+                    : TrainStep.run(model, opt, () -> model.head().loss(cachedLogits(cache, b, which), labels), lr, cfg.maxGradNorm());
         }
         if (!Float.isFinite(loss))
             throw new IllegalStateException(name + ": training diverged: loss is " + loss + " at step " + (st.globalStep + 1)
@@ -208,7 +207,7 @@ public final class Trainer {
                     Batch b = Batches.collate(m, split, which, data.padId());
                     LadderCache cache = caches.get(split);
                     NDArray logits = data.textToText() ? rankScores(m, b, which.length)
-                            : cache == null ? model.logits(b) : ((LstModel) model).logitsOn(cache.ladderInputs(b, which), b.attentionMask());
+                            : cache == null ? model.logits(b) : cachedLogits(cache, b, which);
                     float[] p = data.head().kind().equals("regression") ? logits.reshape(-1).toFloatArray()
                             : logits.argMax(-1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
                     for (int j = 0; j < which.length; j++) out[which[j]] = p[j];
@@ -231,6 +230,11 @@ public final class Trainer {
             per[c] = TextToText.sequenceLogLikelihood(model.logits(TextToText.withTargets(m, enc, rows, data.padId())), labels);
         }
         return ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(per), 1);
+    }
+
+    /** LST's pooled-head logits with the backbone read from {@code cache}. */
+    private NDArray cachedLogits(LadderCache cache, Batch b, int[] which) {
+        return ((LstModel) model).logitsOn(cache.ladderInputs(b, which), b.attentionMask());
     }
 
     /** {@code backbone_cache}: one cache per split (LST with a pooled head only; the backbone then runs without dropout). */
