@@ -4,7 +4,9 @@
 BERT-base-sized BertForSequenceClassification (random init from its config; nothing downloaded),
 fp32, AdamW, grad-norm clip 1.0, random token ids of full length, dropout on; full fine-tuning and
 PEFT LoRA (r=8, alpha 16, dropout 0.1, query/value) and BitFit. Same thread count as ours
-(--threads, default: all cores). Warm-up steps, then timed steps; median, tokens/s.
+(--threads, default: all cores). Warm-up steps, then timed steps; median, tokens/s, and the median
+of each phase (zero_grad, forward + loss, backward, clip, AdamW) for comparison with the phases
+`memtune bench` prints for its full fine-tuning step.
 
     pip install torch transformers peft
     python reproduce/hf_bench.py --batch 16 --seq 128 --steps 3 [--ours bench.json]
@@ -19,6 +21,8 @@ def run(method, a):
     from transformers import BertConfig, BertForSequenceClassification
     torch.manual_seed(0)
     cfg = BertConfig(num_hidden_layers=a.layers, num_labels=2)
+    if a.attn:
+        cfg._attn_implementation = a.attn
     model = BertForSequenceClassification(cfg)
     if method == "lora":
         from peft import LoraConfig, get_peft_model
@@ -33,24 +37,37 @@ def run(method, a):
     ids = torch.randint(1, cfg.vocab_size, (a.batch, a.seq), generator=g)
     labels = torch.randint(0, 2, (a.batch,), generator=g)
 
+    phases = {"zero_grad": [], "forward": [], "backward": [], "clip": [], "optimizer": []}
+
     def step():
+        t = [time.perf_counter()]
         opt.zero_grad(set_to_none=False)
+        t.append(time.perf_counter())
         out = model(input_ids=ids, attention_mask=torch.ones_like(ids), token_type_ids=torch.zeros_like(ids), labels=labels)
+        out.loss.item()
+        t.append(time.perf_counter())
         out.loss.backward()
+        t.append(time.perf_counter())
         torch.nn.utils.clip_grad_norm_(params, 1.0)
+        t.append(time.perf_counter())
         opt.step()
+        t.append(time.perf_counter())
+        return [b - a for a, b in zip(t, t[1:])]
 
     for _ in range(a.warmup):
         step()
     times = []
     for _ in range(a.steps):
         t0 = time.perf_counter()
-        step()
+        ph = step()
         times.append(time.perf_counter() - t0)
+        for k, v in zip(phases, ph):
+            phases[k].append(v)
     med = statistics.median(times)
     return {"stack": "hf", "method": method, "batch": a.batch, "seq": a.seq, "median_seconds": med, "min_seconds": min(times),
             "max_seconds": max(times), "tokens_per_second": a.batch * a.seq / med, "threads": torch.get_num_threads(),
-            "torch": torch.__version__}
+            "torch": torch.__version__, "attn_implementation": getattr(model.config, "_attn_implementation", "?"),
+            "phases_median_seconds": {k: statistics.median(v) for k, v in phases.items()}}
 
 
 def main():
@@ -62,6 +79,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--methods", default="full,lora,bitfit")
+    ap.add_argument("--attn", help="attention implementation (eager, sdpa); default: transformers' own choice")
     ap.add_argument("--ours", help="JSON written by memtune bench --out")
     a = ap.parse_args()
     import torch

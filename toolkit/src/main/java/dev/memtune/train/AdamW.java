@@ -46,11 +46,14 @@ public final class AdamW {
     }
 
     /**
-     * The update with as few passes over memory as DJL's operators allow (element-wise work on
-     * ~110M parameters is memory-bound): with {@code s = lr sqrt(1-b2^t) / (1-b1^t)} and
-     * {@code eps' = eps sqrt(1-b2^t)}, {@code lr m_hat / (sqrt(v_hat) + eps) = s m / (sqrt(v) + eps')},
-     * so the bias corrections cost no pass; one temporary {@code u = (1-b1) g} serves both moments
-     * ({@code (1-b2) g^2 = (1-b2)/(1-b1)^2 u^2}). 13 passes and 3 temporaries per tensor (was 15 and 6).
+     * The update with as few passes over memory and fresh allocations as DJL's operators allow
+     * (element-wise work on ~110M parameters is memory-bound, and every fresh temporary is also
+     * page-faulted in): with {@code s = lr sqrt(1-b2^t) / (1-b1^t)} and {@code eps' = eps sqrt(1-b2^t)},
+     * {@code lr m_hat / (sqrt(v_hat) + eps) = s m / (sqrt(v) + eps')}, so the bias corrections cost no
+     * pass. The gradient itself is the scratch space: it holds {@code u = (1-b1) g}, then
+     * {@code (1-b2) g^2 = (1-b2)/(1-b1)^2 u^2}, so <b>after {@code update} the gradients no longer hold
+     * the gradient</b> (the next step zeroes them anyway; clip and log before updating). Two
+     * temporaries per tensor, {@code sqrt(v) + eps'} and the step.
      */
     private void apply(double lr) {
         t++;
@@ -66,9 +69,10 @@ public final class AdamW {
                 if (g == null) continue;
                 NDArray w = p.data(), m = mv[0], v = mv[1];
                 if (weightDecay > 0 && decays(e.getKey())) w.muli(decay);     // p <- p - lr wd p
-                NDArray u = g.mul(c1);                                         // (1-b1) g
-                m.muli(b1).addi(u);                                            // m <- b1 m + (1-b1) g
-                v.muli(b2).addi(u.muli(u).muli(c2));                           // v <- b2 v + (1-b2) g^2
+                g.muli(c1);                                                    // g <- u = (1-b1) g
+                m.muli(b1).addi(g);                                            // m <- b1 m + (1-b1) g
+                g.muli(g).muli(c2);                                            // g <- (1-b2) g^2
+                v.muli(b2).addi(g);                                            // v <- b2 v + (1-b2) g^2
                 NDArray d = v.sqrt().addi(epsHat);
                 w.subi(m.div(d).muli(step));
             }

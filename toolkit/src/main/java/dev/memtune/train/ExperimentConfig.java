@@ -33,7 +33,7 @@ import java.util.*;
 public final class ExperimentConfig {
     /** Keys a config file may hold. */
     public static final List<String> KEYS = List.of("inherits", "description", "table", "backbone", "method", "method_options",
-            "tasks", "protocol", "seeds", "train", "task_train", "scales", "text_to_text", "tokenizer");
+            "tasks", "protocol", "seeds", "train", "task_train", "scales", "text_to_text", "tokenizer", "pooling");
     /** The scales every notebook knows. */
     public static final List<String> SCALES = List.of("smoke", "cpu", "paper");
 
@@ -102,6 +102,8 @@ public final class ExperimentConfig {
         if (o.has("train")) checkTrain(o.get("train"), source + ": train");
         if (o.has("task_train")) for (var e : obj(o, "task_train", source).entrySet()) checkTrain(e.getValue(), source + ": task_train." + e.getKey());
         if (o.has("method_options")) obj(o, "method_options", source);
+        if (o.has("pooling") && !List.of("auto", "first", "mean", "last").contains(o.get("pooling").getAsString()))
+            throw new IllegalArgumentException(source + ": pooling must be auto, first, mean or last, got " + o.get("pooling"));
         if (o.has("scales")) for (var e : obj(o, "scales", source).entrySet()) {
             if (!SCALES.contains(e.getKey())) throw new IllegalArgumentException(source + ": unknown scale '" + e.getKey() + "' (known: " + SCALES + ")");
             if (!e.getValue().isJsonObject()) throw new IllegalArgumentException(source + ": scales." + e.getKey() + " must be an object");
@@ -167,6 +169,7 @@ public final class ExperimentConfig {
         validate(r, file + " (resolved for " + task + ", scale " + scale + ")");
         if (!r.has("train")) r.add("train", new JsonObject());
         r.getAsJsonObject("train").addProperty("seed", seed);
+        if (!r.has("pooling")) r.addProperty("pooling", "auto");          // recorded, so results made before the key existed are retrained
         r.remove("tasks");
         r.remove("seeds");
         r.addProperty("task", task);
@@ -206,6 +209,13 @@ public final class ExperimentConfig {
 
         /** {@code tokenizer}: the pretrained preset whose tokenizer is used (default: the backbone's own). */
         public String tokenizer() { return json.has("tokenizer") ? json.get("tokenizer").getAsString() : backbone(); }
+
+        /**
+         * {@code pooling}: how a pooled task head summarises the sequence: {@code auto} (default: the
+         * model's own, e.g. mean for all-MiniLM-L6-v2, see {@link dev.memtune.hub.ModelSpec#pooling}),
+         * {@code first}, {@code mean} or {@code last}.
+         */
+        public String pooling() { return json.has("pooling") ? json.get("pooling").getAsString() : "auto"; }
 
         /** Method options as strings, the form {@code Methods.create} takes. */
         public Map<String, String> methodOptions() {

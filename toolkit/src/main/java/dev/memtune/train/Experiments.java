@@ -94,13 +94,14 @@ public final class Experiments {
             td = Featurizer.trainData(tok, data, tc.maxSeqLength(), r.textToText());
         }
         Engine.getInstance().setRandomSeed(r.seed());
-        Backbone b = backbone(r.backbone(), r.seed());
+        Backbone b = backbone(r.backbone(), r.seed(), r.pooling());
         long backboneParams = b.numParams();                                  // before the method adds its own
         try (TunedModel model = Methods.create(r.method(), r.methodOptions()).attach(b, td.head())) {
             Trainer trainer = new Trainer(tc, model, td).optName(label).optCheckpoint(ckpt, o.resume());
             TrainResult tr = trainer.train();
             JsonObject json = ExperimentResult.toJson(cfg, r, data, td, tr, model, backboneParams, (System.nanoTime() - t0) / 1e9);
             json.addProperty("peak_rss_scope", peakReset ? "run" : "process");
+            if (model.head() != null) json.addProperty("head_pooling", model.head().pooling);   // what "auto" meant for this backbone
             write(result, json);
             deleteTree(ckpt);
             Progress.report(ProgressEvent.message(label, String.format("done: validation %.4f, test %.4f (epoch %d) in %s -> %s",
@@ -109,11 +110,15 @@ public final class Experiments {
         }
     }
 
-    /** A pretrained preset or HF folder; other presets ({@code tiny-*}) are randomly initialised with the seed. */
-    static Backbone backbone(String name, int seed) {
+    /**
+     * A pretrained preset or HF folder; other presets ({@code tiny-*}) are randomly initialised with
+     * the seed. {@code pooling} other than {@code auto} replaces the model's own pooling.
+     */
+    static Backbone backbone(String name, int seed, String pooling) {
+        Map<String, Object> over = pooling.equals("auto") ? Map.of() : Map.of("pooling", pooling);
         try {
-            if (ModelSpec.names().contains(name) || Files.isDirectory(Path.of(name))) return Backbones.load(name);
-            return Backbones.create(name, seed);
+            if (ModelSpec.names().contains(name) || Files.isDirectory(Path.of(name))) return Backbones.load(name, over);
+            return Backbones.create(Backbones.preset(name).with(over), seed);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load backbone " + name + ": " + e.getMessage(), e);
         }

@@ -66,6 +66,10 @@ class ExperimentConfigTest {
         e = assertThrows(IllegalArgumentException.class, () -> ExperimentConfig.load(h));
         assertTrue(e.getMessage().contains("z.json") && e.getMessage().contains("'huge'"), e.getMessage());
 
+        Path pl = write(dir, "configs/t/p.json", "{\"backbone\": \"b\", \"method\": \"full\", \"pooling\": \"avg\"}");
+        e = assertThrows(IllegalArgumentException.class, () -> ExperimentConfig.load(pl));
+        assertTrue(e.getMessage().contains("p.json") && e.getMessage().contains("pooling"), e.getMessage());
+
         Path v = write(dir, "configs/t/v.json", "{\"backbone\": \"b\", \"method\": \"full\", \"train\": {\"learning_rate\": -1}}");
         e = assertThrows(IllegalArgumentException.class, () -> ExperimentConfig.load(v).resolve("rte", 1, "cpu", Map.of()).train());
         assertTrue(e.getMessage().contains("v.json") && e.getMessage().contains("learning_rate"), e.getMessage());

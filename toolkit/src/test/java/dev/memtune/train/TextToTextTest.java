@@ -74,15 +74,17 @@ class TextToTextTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"full", "lst"})
+    @ValueSource(strings = {"full", "lst", "symtune"})
     void learnsTheTaskByGeneratingLabelNames(String method) {
-        TrainConfig c = TrainerTest.cfg().setLearningRate(method.equals("lst") ? 1e-2 : 1e-3).optNumTrainEpochs(6).build();
+        TrainConfig c = TrainerTest.cfg().setLearningRate(switch (method) { case "full" -> 1e-3; case "lst" -> 1e-2; default -> 3e-2; }).optNumTrainEpochs(6).build();
         try (TunedModel m = model(method, 5)) {
             TrainResult r = new Trainer(c, m, data()).train();
             double first = r.losses().subList(0, 8).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
             double last = r.losses().subList(r.losses().size() - 8, r.losses().size()).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
-            assertTrue(last < first * 0.6, method + ": loss did not fall: " + first + " -> " + last);
-            assertTrue(r.bestValidationScore() > 0.6, method + ": validation accuracy " + r.bestValidationScore());
+            assertTrue(r.bestValidationScore() > 0.6, method + ": validation accuracy " + r.bestValidationScore() + ", loss " + first + " -> " + last);
+            // SymTune changes only what the frozen (here random) decoder reads, so its loss falls less in 6 epochs
+            double fall = method.equals("symtune") ? 0.75 : 0.6;
+            assertTrue(last < first * fall, method + ": loss did not fall: " + first + " -> " + last);
         }
     }
 

@@ -138,8 +138,9 @@ public final class BertModel extends Backbone {
 
         /** Returns the context [B,T,H]; puts the probabilities [B,h,T,T] in probsOut[0] if non-null. */
         public NDArray forward(NDArray x, NDArray ext, NDArray[] probsOut) {
-            NDArray q = split(query.forward(x)), k = split(key.forward(x)), v = split(value.forward(x));
-            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(F.scalar(q, Math.sqrt(headDim))).add(ext);
+            // the 1/sqrt(d_head) scale goes on q ([B,T,H]), half the size of the scores [B,h,T,T] at T = 128, d_head = 64
+            NDArray q = split(query.forward(x).mul(F.scalar(x, 1 / Math.sqrt(headDim)))), k = split(key.forward(x)), v = split(value.forward(x));
+            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(ext);
             NDArray probs = scores.softmax(-1);
             if (probsOut != null) probsOut[0] = probs;
             NDArray ctx = F.dropout(probs, dropout, training).matMul(v);  // [B,h,T,d]

@@ -31,7 +31,10 @@ import java.util.List;
  * s starts as W_0 Dropout(Emb(x)) + b_0 and the task head reads W_up s + b_up (d' -> d).
  * Side heads = backbone heads (needed to share the probabilities). Trainable: everything under
  * {@code side.} plus the head. Backbones: BERT-family and T5 encoders (bidirectional side
- * attention) and the OPT decoder (causal side attention and cross attention); pooled task heads only.
+ * attention) and the OPT decoder (causal side attention and cross attention). Pooled task heads as
+ * the paper; the LM head ({@code lm}: T5 text-to-text, OPT causal LM) is this project's extension,
+ * see {@link SymTuneModel}: the side output is added to the stack's own output, which the frozen
+ * T5 decoder or LM head then reads.
  */
 public final class SymTune implements Method {
     private final SymTuneConfig config;
@@ -53,7 +56,6 @@ public final class SymTune implements Method {
         String kind = c.modelType;
         if (!List.of("bert", "t5", "opt").contains(kind))
             throw new IllegalArgumentException("symtune: backbone kind '" + kind + "' is not supported (bert, t5, opt)");
-        if (head.kind().equals("lm")) throw new IllegalArgumentException("symtune: head 'lm' is not supported (pooled task heads only)");
         int d = c.hiddenSize(), r = config.reductionFactor(), heads = c.numHeads();
         if (d % r != 0) throw new IllegalArgumentException("symtune: reduction_factor " + r + " does not divide the hidden size " + d + " of " + c.source);
         int ds = d / r;
@@ -66,6 +68,10 @@ public final class SymTune implements Method {
         double eps = switch (kind) { case "t5" -> c.number("layer_norm_epsilon", 1e-6); case "opt" -> 1e-5; default -> c.number("layer_norm_eps", 1e-12); };
         SymSide side = new SymSide(backbone.manager(), d, ds, Math.max(1, c.intermediateSize() / r), heads, kept, config, drop, attnDrop, eps);
         side.initRandom(kind.equals("opt") ? c.number("init_std", 0.02) : c.number("initializer_range", 0.02));
+        if (head.kind().equals("lm")) {                 // start from the backbone's own outputs: W_up = 0, b_up = 0
+            side.upsample.weight.set(backbone.manager().zeros(side.upsample.weight.data().getShape()));
+            side.upsample.bias.set(backbone.manager().zeros(side.upsample.bias.data().getShape()));
+        }
         SymTuneModel m = new SymTuneModel(backbone, head, config, side);
         Heads.add(m, d);
         Freeze.apply(m, n -> n.startsWith("side."));

@@ -3,6 +3,8 @@ package dev.memtune.method.symtune;
 import ai.djl.ndarray.NDArray;
 import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.Batch;
+import dev.memtune.backbone.Capture;
+import dev.memtune.backbone.t5.T5Model;
 import dev.memtune.method.HeadSpec;
 import dev.memtune.method.TunedModel;
 import dev.memtune.method.lst.Trunk;
@@ -13,6 +15,14 @@ import dev.memtune.method.lst.Trunk;
  * decoder) runs a layer at a time without gradient ({@link Trunk});
  * a kept layer hands its output (and, with attention sharing, its attention probabilities) to its
  * side block and is then released.
+ * <pre>
+ *   pooled heads:      features = W_up s + b_up                               [B,T,d]
+ *   LM heads (this project's extension; the paper describes no encoder-decoder or LM-head design):
+ *     OPT causal LM:   logits = LMHead(Final(h_L) + W_up s + b_up)
+ *     T5 text-to-text: e = Final(h_L) + W_up s + b_up  (encoder side);   logits = LMHead(Dec(y_&lt;t, e))
+ * </pre>
+ * With an LM head W_up and b_up start at zero, so training starts from the backbone's own outputs
+ * (as LoRA's B = 0); the frozen T5 decoder passes gradients to e but has none of its own.
  */
 public final class SymTuneModel extends TunedModel {
     public final SymSide side;
@@ -26,11 +36,12 @@ public final class SymTuneModel extends TunedModel {
 
     @Override
     public NDArray features(Batch b) {
+        boolean lm = head == null;
         try (Trunk t = Trunk.of(backbone, b)) {
             NDArray mask = t.additiveMask();                                    // [B,1,1,T] or causal [B,1,T,T]
             NDArray h = t.embed();                                              // [B,T,d], no gradient
             NDArray s = side.first_downsample.forward(h);                       // [B,T,d']
-            int last = side.kept.get(side.kept.size() - 1);
+            int last = lm ? t.numLayers() - 1 : side.kept.get(side.kept.size() - 1);
             for (int i = 0; i <= last; i++) {
                 int k = side.slot(i);
                 Trunk.Out o = t.layer(i, h, sharing && k >= 0);
@@ -39,8 +50,25 @@ public final class SymTuneModel extends TunedModel {
                 if (k >= 0) s = side.step(k, s, h, o.probs(), mask);
                 if (o.probs() != null) o.probs().close();
             }
+            NDArray up = side.upsample.forward(s);                              // [B,T,d]
+            if (!lm) {
+                h.close();
+                return up;
+            }
+            NDArray fin = t.finish(h);                                          // the stack's own output, no gradient
             h.close();
-            return side.upsample.forward(s);                                    // [B,T,d]
+            NDArray out = fin.add(up);
+            fin.close();
+            return out;
         }
+    }
+
+    @Override
+    public NDArray lmHidden(Batch b) {
+        if (!(backbone instanceof T5Model t5)) return features(b);
+        if (b.decoderInputIds() == null) throw new IllegalArgumentException("symtune: T5 text-to-text needs decoder_input_ids");
+        NDArray e = features(b);                                                // [B,T,d]
+        T5Model.StackOutput dec = t5.decode(b.decoderInputIds(), b.decoderAttentionMask(), e, b.attentionMask(), Capture.NONE);
+        return dec.lastHiddenState();                                           // [B,Td,d]
     }
 }

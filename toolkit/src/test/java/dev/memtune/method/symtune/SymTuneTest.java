@@ -149,6 +149,52 @@ class SymTuneTest {
         }
     }
 
+    /**
+     * With an LM head (our extension) the side output starts at zero, so the logits are the frozen
+     * backbone's own: compared with the plain backbone forward + LM head (T5 encoder-decoder, OPT).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tiny-t5", "tiny-opt"})
+    void withAnLmHeadTrainingStartsFromTheBackbonesOwnLogits(String preset) {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            Backbone ref = Backbones.create(preset, 4);
+            Batch b = lmBatch(nd, preset);
+            NDArray want = ((LmBackbone) ref).lmLogits(ref.forward(b, Capture.NONE).lastHiddenState());
+            try (TunedModel m = Methods.create("symtune").attach(Backbones.create(preset, 4), HeadSpec.lm())) {
+                m.train(false);
+                NDArray got = m.logits(b);
+                assertArrayEquals(want.getShape().getShape(), got.getShape().getShape());
+                assertTrue(got.sub(want).abs().max().getFloat() < 1e-4f, preset + ": logits moved at initialisation");
+            }
+            ref.close();
+        }
+    }
+
+    /** Text-to-text on T5: the loss reaches every side parameter through the frozen decoder, and no backbone parameter. */
+    @Test
+    void onT5TextToTextGradientsReachTheSideThroughTheFrozenDecoder() {
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = Methods.create("symtune").attach(Backbones.create("tiny-t5", 6), HeadSpec.lm())) {
+            Map<String, Param> trainable = new LinkedHashMap<>();
+            m.namedParams().forEach((n, p) -> { if (p.trainable()) trainable.put(n, p); });
+            assertTrue(trainable.keySet().stream().allMatch(n -> n.startsWith("side.")), "trainable outside the side network: " + trainable.keySet());
+            m.train(true);
+            Batch b = lmBatch(nd, "tiny-t5");
+            TrainStep.run(m, new AdamW(trainable, 0.9, 0.999, 1e-8, 0.0), b, nd.create(new long[][]{{5, 1, -100}, {7, 8, 1}}), 1e-2, 1.0);
+            m.backbone.namedParams().forEach((n, p) -> assertFalse(p.data().hasGradient(), "backbone parameter " + n + " records a gradient"));
+            assertTrue(m.methodParams().get("side.upsample.weight").grad().abs().sum().getFloat() > 0, "upsample got no gradient");
+            // after one step W_up != 0, so the side blocks get gradient too from the second backward on
+            TrainStep.run(m, new AdamW(trainable, 0.9, 0.999, 1e-8, 0.0), b, nd.create(new long[][]{{5, 1, -100}, {7, 8, 1}}), 1e-2, 1.0);
+            assertTrue(m.methodParams().get("side.selectors.0.weight").grad().abs().sum().getFloat() > 0, "selector got no gradient");
+        }
+    }
+
+    static Batch lmBatch(NDManager nd, String preset) {
+        NDArray ids = nd.create(new long[][]{{2, 5, 7, 3, 9, 4}, {2, 8, 6, 3, 0, 0}});
+        NDArray mask = nd.create(new long[][]{{1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 0, 0}});
+        if (!preset.contains("t5")) return Batch.encoder(ids, mask, null);
+        return new Batch(ids, mask, null, nd.create(new long[][]{{0, 5, 1}, {0, 7, 8}}), nd.create(new long[][]{{1, 1, 0}, {1, 1, 1}}));
+    }
+
     @Test
     void markedAsReconstructionWhereverShown() {
         var cfg = Methods.create("symtune").config();
