@@ -10,8 +10,9 @@ import dev.memtune.nn.Linear;
 import dev.memtune.nn.Module;
 
 /**
- * Task head on the final sequence states [B,T,D]: pool (first token for BERT-like encoders, masked
- * mean for T5 encoders, last real token for decoders), then HF's classification head
+ * Task head on the final sequence states [B,T,D]: pool (as {@link TunedModel#pooling} picks: the
+ * model's own where it is published with one, e.g. masked mean for all-MiniLM-L6-v2; else first
+ * token for BERT-like encoders, masked mean for T5 encoders, last real token for decoders), then HF's classification head
  * {@code out_proj(dropout(tanh(dense(dropout(pooled)))))}. Always trainable, whatever the method.
  */
 public final class Head extends Module {

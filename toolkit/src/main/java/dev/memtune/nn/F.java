@@ -41,6 +41,15 @@ public final class F {
         return x.mul(scalar(x, 0.5)).mul(inner.tanh().add(1f));
     }
 
+    /**
+     * Hands arrays made inside inner scopes (and kept with {@link #keep}) to the caller's current
+     * NDScope, as if the caller had made them: its scope closes them, so a forward run inside a
+     * training step leaks nothing. Without an open scope they stay with their manager. Nulls are skipped.
+     */
+    public static void handOut(Iterable<NDArray> arrays) {
+        for (NDArray a : arrays) if (a != null) NDScope.register(a);
+    }
+
     /** Keeps {@code keep} (and whatever it shares storage with) alive past the current NDScope. */
     public static NDArray keep(NDArray keep) {
         if (keep != null) NDScope.unregister(keep);

@@ -1,6 +1,7 @@
 package dev.memtune.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDScope;
 import dev.memtune.nn.NoGrad;
 import dev.memtune.nn.Param;
@@ -21,6 +22,9 @@ public final class AdamW {
     private final Map<String, Param> params;
     private final Map<String, NDArray[]> state = new LinkedHashMap<>();   // name -> {m, v}
     private long t;
+    /** Elements per slice of the update: 4 arrays of 1 MiB, which stay in cache across a slice's passes. */
+    public static final int CHUNK = 1 << 18;
+    private int chunk = CHUNK;
 
     public AdamW(Map<String, Param> trainable, double beta1, double beta2, double eps, double weightDecay) {
         if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1) throw new IllegalArgumentException("adamw: betas must be in [0,1), got " + beta1 + ", " + beta2);
@@ -40,6 +44,13 @@ public final class AdamW {
 
     public long step() { return t; }
 
+    /** Elements per slice of the update (default {@link #CHUNK}); tests use tiny slices to exercise the slicing. */
+    public AdamW withChunk(int elements) {
+        if (elements <= 0) throw new IllegalArgumentException("adamw: chunk must be positive, got " + elements);
+        chunk = elements;
+        return this;
+    }
+
     /** Applies one update with learning rate {@code lr} to every parameter that has a gradient. */
     public void update(double lr) {
         try (NoGrad ng = NoGrad.enter()) { apply(lr); }      // in-place on leaves: never recorded, whatever the thread's grad mode
@@ -53,14 +64,15 @@ public final class AdamW {
      * pass. The gradient itself is the scratch space: it holds {@code u = (1-b1) g}, then
      * {@code (1-b2) g^2 = (1-b2)/(1-b1)^2 u^2}, so <b>after {@code update} the gradients no longer hold
      * the gradient</b> (the next step zeroes them anyway; clip and log before updating). Two
-     * temporaries per tensor, {@code sqrt(v) + eps'} and the step.
+     * temporaries per tensor, {@code sqrt(v) + eps'} and the step. Large tensors are updated in
+     * slices of {@link #CHUNK} elements, so the ~10 passes of a slice run in the CPU caches and
+     * main memory sees each of w, g, m, v about once.
      */
     private void apply(double lr) {
         t++;
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
-        float decay = (float) (1 - lr * weightDecay), b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1),
-                c2 = (float) ((1 - beta2) / ((1 - beta1) * (1 - beta1))), step = (float) (lr * Math.sqrt(bc2) / bc1),
-                epsHat = (float) (eps * Math.sqrt(bc2));
+        Consts k = new Consts((float) (1 - lr * weightDecay), (float) beta1, (float) beta2, (float) (1 - beta1),
+                (float) ((1 - beta2) / ((1 - beta1) * (1 - beta1))), (float) (lr * Math.sqrt(bc2) / bc1), (float) (eps * Math.sqrt(bc2)));
         for (var e : params.entrySet()) {
             Param p = e.getValue();
             NDArray[] mv = state.get(e.getKey());
@@ -68,15 +80,33 @@ public final class AdamW {
                 NDArray g = p.grad();
                 if (g == null) continue;
                 NDArray w = p.data(), m = mv[0], v = mv[1];
-                if (weightDecay > 0 && decays(e.getKey())) w.muli(decay);     // p <- p - lr wd p
-                g.muli(c1);                                                    // g <- u = (1-b1) g
-                m.muli(b1).addi(g);                                            // m <- b1 m + (1-b1) g
-                g.muli(g).muli(c2);                                            // g <- (1-b2) g^2
-                v.muli(b2).addi(g);                                            // v <- b2 v + (1-b2) g^2
-                NDArray d = v.sqrt().addi(epsHat);
-                w.subi(m.div(d).muli(step));
+                boolean decay = weightDecay > 0 && decays(e.getKey());
+                long n = w.getShape().size();
+                if (n <= chunk) { step(w, g, m, v, decay, k); continue; }
+                // parameters, gradients and moments are contiguous (PyTorch lays a gradient out like its
+                // parameter), so the flat reshapes and the slices below are views: in-place ops update them
+                NDArray wf = w.reshape(-1), gf = g.reshape(-1), mf = m.reshape(-1), vf = v.reshape(-1);
+                for (long a = 0; a < n; a += chunk) {
+                    try (NDScope c = new NDScope()) {
+                        NDIndex ix = new NDIndex(a + ":" + Math.min(n, a + chunk));
+                        step(wf.get(ix), gf.get(ix), mf.get(ix), vf.get(ix), decay, k);
+                    }
+                }
             }
         }
+    }
+
+    private record Consts(float decay, float b1, float b2, float c1, float c2, float step, float epsHat) {}
+
+    /** One tensor (or slice of one), in place; see {@link #apply}. */
+    private static void step(NDArray w, NDArray g, NDArray m, NDArray v, boolean decay, Consts k) {
+        if (decay) w.muli(k.decay);                                       // p <- p - lr wd p
+        g.muli(k.c1);                                                      // g <- u = (1-b1) g
+        m.muli(k.b1).addi(g);                                              // m <- b1 m + (1-b1) g
+        g.muli(g).muli(k.c2);                                              // g <- (1-b2) g^2
+        v.muli(k.b2).addi(g);                                              // v <- b2 v + (1-b2) g^2
+        NDArray d = v.sqrt().addi(k.epsHat);
+        w.subi(m.div(d).muli(k.step));
     }
 
     /** Bytes of optimizer state (m and v). */

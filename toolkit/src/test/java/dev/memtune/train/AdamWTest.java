@@ -26,9 +26,10 @@ class AdamWTest {
         Two(NDManager m) { super(m); w = param("weight", new Shape(3, 4)); b = param("bias", new Shape(4)); }
     }
 
-    @ParameterizedTest(name = "lr={0} wd={1} b1={2} b2={3}")
-    @CsvSource({"1e-3,0.0,0.9,0.999", "1e-2,0.01,0.9,0.999", "5e-3,0.1,0.8,0.99"})
-    void matchesDoublePrecisionReference(double lr, double wd, double b1, double b2) {
+    /** chunk 5 updates the 12-element weight in slices of 5, 5 and 2 (the bias, 4 elements, whole). */
+    @ParameterizedTest(name = "lr={0} wd={1} b1={2} b2={3} chunk={4}")
+    @CsvSource({"1e-3,0.0,0.9,0.999,262144", "1e-2,0.01,0.9,0.999,262144", "5e-3,0.1,0.8,0.99,262144", "1e-2,0.01,0.9,0.999,5", "5e-3,0.1,0.8,0.99,5"})
+    void matchesDoublePrecisionReference(double lr, double wd, double b1, double b2, int chunk) {
         double eps = 1e-8;
         try (NDManager nd = NDManager.newBaseManager()) {
             Two mod = new Two(nd);
@@ -39,7 +40,7 @@ class AdamWTest {
             mod.w.set(nd.create(w0, new Shape(3, 4)));
             mod.b.set(nd.create(bb0, new Shape(4)));
             mod.setTrainable(n -> true);
-            AdamW opt = new AdamW(mod.namedParams(), b1, b2, eps, wd);
+            AdamW opt = new AdamW(mod.namedParams(), b1, b2, eps, wd).withChunk(chunk);
             double[][] p = {toD(w0), toD(bb0)}, m = {new double[12], new double[4]}, v = {new double[12], new double[4]};
             for (int t = 1; t <= 5; t++) {
                 float[][] g = new float[2][];

@@ -72,6 +72,9 @@ public final class BertModel extends Backbone {
         ext.close();
         if (types != b.tokenTypeIds()) types.close();
         if (mask != b.attentionMask()) mask.close();
+        F.handOut(hs);
+        F.handOut(att);
+        F.handOut(java.util.Arrays.asList(h, pooled));                 // the caller's scope owns the outputs
         return BackboneOutput.encoder(h, pooled, hs, att);
     }
 

@@ -78,6 +78,9 @@ public final class OptModel extends Backbone implements LmBackbone {
         if (out != h) h.close();
         if (cap.hiddenStates()) hs.add(out);
         mask.close();
+        F.handOut(hs);
+        F.handOut(att);
+        F.handOut(List.of(out));                                        // the caller's scope owns the outputs
         return new BackboneOutput(out, null, hs, att, null, List.of(), List.of());
     }
 

@@ -308,6 +308,8 @@ public final class T5Model extends Backbone implements LmBackbone {
             if (cap.hiddenStates()) hs.add(out);
             selfBias.close();
             if (crossBias != null) crossBias.close();
+            for (List<NDArray> l : List.of(hs, att, cross)) F.handOut(l);
+            F.handOut(List.of(out));                                    // the caller's scope owns the outputs
             return new StackOutput(out, hs, att, cross);
         }
 
