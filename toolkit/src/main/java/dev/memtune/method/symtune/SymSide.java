@@ -29,6 +29,11 @@ public final class SymSide extends Module {
     public final ModuleList<SymBlock> layer;
 
     SymSide(NDManager m, int d, int ds, int ffs, int heads, List<Integer> kept, SymTuneConfig c, double dropout, double attnDropout, double eps) {
+        this(m, d, ds, d, ffs, heads, kept, c, dropout, attnDropout, eps);
+    }
+
+    /** As above, with {@code upsample} to width {@code out} (an LM head on OPT-350m reads the 512-wide projected output, not d). */
+    SymSide(NDManager m, int d, int ds, int out, int ffs, int heads, List<Integer> kept, SymTuneConfig c, double dropout, double attnDropout, double eps) {
         super(m);
         this.kept = List.copyOf(kept);
         int k = kept.size();
@@ -37,7 +42,7 @@ public final class SymSide extends Module {
         fusion = c.fusion() ? param("fusion", new Shape(k)) : null;      // logit 0: lambda_k = 0.5
         layer = child("layer", new ModuleList<>(m, k, i -> new SymBlock(m, ds, ffs, heads, c.attentionSharing(),
                 c.inverseCrossAttention(), dropout, attnDropout, eps)));
-        upsample = child("upsample", new Linear(m, ds, d, true));
+        upsample = child("upsample", new Linear(m, ds, out, true));
     }
 
     /** Blocks N(0, std) (HF init), projections PyTorch's default U(-1/sqrt(in), 1/sqrt(in)), fusion logits 0. */

@@ -154,13 +154,13 @@ class SymTuneTest {
      * backbone's own: compared with the plain backbone forward + LM head (T5 encoder-decoder, OPT).
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"tiny-t5", "tiny-opt"})
+    @ValueSource(strings = {"tiny-t5", "tiny-opt", "tiny-opt-projected"})
     void withAnLmHeadTrainingStartsFromTheBackbonesOwnLogits(String preset) {
         try (NDManager nd = NDManager.newBaseManager()) {
-            Backbone ref = Backbones.create(preset, 4);
+            Backbone ref = lmBackbone(preset, 4);
             Batch b = lmBatch(nd, preset);
             NDArray want = ((LmBackbone) ref).lmLogits(ref.forward(b, Capture.NONE).lastHiddenState());
-            try (TunedModel m = Methods.create("symtune").attach(Backbones.create(preset, 4), HeadSpec.lm())) {
+            try (TunedModel m = Methods.create("symtune").attach(lmBackbone(preset, 4), HeadSpec.lm())) {
                 m.train(false);
                 NDArray got = m.logits(b);
                 assertArrayEquals(want.getShape().getShape(), got.getShape().getShape());
@@ -186,6 +186,12 @@ class SymTuneTest {
             TrainStep.run(m, new AdamW(trainable, 0.9, 0.999, 1e-8, 0.0), b, nd.create(new long[][]{{5, 1, -100}, {7, 8, 1}}), 1e-2, 1.0);
             assertTrue(m.methodParams().get("side.selectors.0.weight").grad().abs().sum().getFloat() > 0, "selector got no gradient");
         }
+    }
+
+    /** tiny-opt-projected: OPT-350m's shape, the final states projected to word_embed_proj_dim != hidden_size. */
+    static Backbone lmBackbone(String preset, long seed) {
+        if (!preset.equals("tiny-opt-projected")) return Backbones.create(preset, seed);
+        return Backbones.create(Backbones.preset("tiny-opt").with(Map.of("word_embed_proj_dim", 16)), seed);
     }
 
     static Batch lmBatch(NDManager nd, String preset) {
