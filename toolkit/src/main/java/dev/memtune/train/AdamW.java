@@ -3,6 +3,7 @@ package dev.memtune.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDScope;
+import dev.memtune.nn.F;
 import dev.memtune.nn.NoGrad;
 import dev.memtune.nn.Param;
 
@@ -71,32 +72,36 @@ public final class AdamW {
     private void apply(double lr) {
         t++;
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
-        Consts k = new Consts((float) (1 - lr * weightDecay), (float) beta1, (float) beta2, (float) (1 - beta1),
-                (float) ((1 - beta2) / ((1 - beta1) * (1 - beta1))), (float) (lr * Math.sqrt(bc2) / bc1), (float) (eps * Math.sqrt(bc2)));
-        for (var e : params.entrySet()) {
-            Param p = e.getValue();
-            NDArray[] mv = state.get(e.getKey());
-            try (NDScope s = new NDScope()) {                   // also closes the gradient handle grad() creates
-                NDArray g = p.grad();
-                if (g == null) continue;
-                NDArray w = p.data(), m = mv[0], v = mv[1];
-                boolean decay = weightDecay > 0 && decays(e.getKey());
-                long n = w.getShape().size();
-                if (n <= chunk) { step(w, g, m, v, decay, k); continue; }
-                // parameters, gradients and moments are contiguous (PyTorch lays a gradient out like its
-                // parameter), so the flat reshapes and the slices below are views: in-place ops update them
-                NDArray wf = w.reshape(-1), gf = g.reshape(-1), mf = m.reshape(-1), vf = v.reshape(-1);
-                for (long a = 0; a < n; a += chunk) {
-                    try (NDScope c = new NDScope()) {
-                        NDIndex ix = new NDIndex(a + ":" + Math.min(n, a + chunk));
-                        step(wf.get(ix), gf.get(ix), mf.get(ix), vf.get(ix), decay, k);
+        if (params.isEmpty()) return;
+        NDArray like = params.values().iterator().next().data();
+        try (NDScope consts = new NDScope()) {                 // the scalars once per update, not once per operation
+            Consts k = new Consts(F.scalar(like, 1 - lr * weightDecay), F.scalar(like, beta1), F.scalar(like, beta2), F.scalar(like, 1 - beta1),
+                    F.scalar(like, (1 - beta2) / ((1 - beta1) * (1 - beta1))), F.scalar(like, lr * Math.sqrt(bc2) / bc1), F.scalar(like, eps * Math.sqrt(bc2)));
+            for (var e : params.entrySet()) {
+                Param p = e.getValue();
+                NDArray[] mv = state.get(e.getKey());
+                try (NDScope s = new NDScope()) {               // also closes the gradient handle grad() creates
+                    NDArray g = p.grad();
+                    if (g == null) continue;
+                    NDArray w = p.data(), m = mv[0], v = mv[1];
+                    boolean decay = weightDecay > 0 && decays(e.getKey());
+                    long n = w.getShape().size();
+                    if (n <= chunk) { step(w, g, m, v, decay, k); continue; }
+                    // parameters, gradients and moments are contiguous (PyTorch lays a gradient out like its
+                    // parameter), so the flat reshapes and the slices below are views: in-place ops update them
+                    NDArray wf = w.reshape(-1), gf = g.reshape(-1), mf = m.reshape(-1), vf = v.reshape(-1);
+                    for (long a = 0; a < n; a += chunk) {
+                        try (NDScope c = new NDScope()) {
+                            NDIndex ix = new NDIndex(a + ":" + Math.min(n, a + chunk));
+                            step(wf.get(ix), gf.get(ix), mf.get(ix), vf.get(ix), decay, k);
+                        }
                     }
                 }
             }
         }
     }
 
-    private record Consts(float decay, float b1, float b2, float c1, float c2, float step, float epsHat) {}
+    private record Consts(NDArray decay, NDArray b1, NDArray b2, NDArray c1, NDArray c2, NDArray step, NDArray epsHat) {}
 
     /** One tensor (or slice of one), in place; see {@link #apply}. */
     private static void step(NDArray w, NDArray g, NDArray m, NDArray v, boolean decay, Consts k) {
