@@ -84,10 +84,10 @@ public final class Backbones {
         if (!java.nio.file.Files.exists(cfg)) throw new IllegalArgumentException(dir + ": no config.json");
         if (!java.nio.file.Files.exists(st)) throw new IllegalArgumentException(dir + ": no model.safetensors (convert .bin checkpoints with HF: model.save_pretrained(dir, safe_serialization=True))");
         BackboneConfig c = BackboneConfig.read(cfg);
-        Map<String, Object> missing = new LinkedHashMap<>();
-        defaults.forEach((k, v) -> { if (!c.has(k)) missing.put(k, v); });
-        missing.putAll(overrides);
-        BackboneConfig conf = missing.isEmpty() ? c : c.with(missing);
+        Map<String, Object> extra = new LinkedHashMap<>();
+        defaults.forEach((k, v) -> { if (!c.has(k)) extra.put(k, v); });
+        extra.putAll(overrides);
+        BackboneConfig conf = extra.isEmpty() ? c : c.with(extra);
         var host = dev.memtune.weights.SafeTensors.read(st);
         NDManager m = NDManager.newBaseManager();
         Map<String, ai.djl.ndarray.NDArray> state = new LinkedHashMap<>();

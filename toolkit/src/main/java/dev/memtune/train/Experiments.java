@@ -118,7 +118,7 @@ public final class Experiments {
         Map<String, Object> over = pooling.equals("auto") ? Map.of() : Map.of("pooling", pooling);
         try {
             if (ModelSpec.names().contains(name) || Files.isDirectory(Path.of(name))) return Backbones.load(name, over);
-            return Backbones.create(Backbones.preset(name).with(over), seed);
+            return over.isEmpty() ? Backbones.create(name, seed) : Backbones.create(Backbones.preset(name).with(over), seed);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load backbone " + name + ": " + e.getMessage(), e);
         }
