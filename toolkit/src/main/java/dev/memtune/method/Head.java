@@ -17,7 +17,9 @@ import dev.memtune.nn.Module;
  */
 public final class Head extends Module {
     public final HeadSpec spec;
-    public final String pooling;       // "first" | "mean" | "last"
+    /** The ways a head can pool: first token, masked mean, last real token. */
+    public static final java.util.List<String> POOLINGS = java.util.List.of("first", "mean", "last");
+    public final String pooling;       // one of POOLINGS
     public final Linear dense, out_proj;
     private final double dropout;
 

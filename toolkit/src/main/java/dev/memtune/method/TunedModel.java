@@ -50,7 +50,7 @@ public class TunedModel extends Module implements AutoCloseable {
      */
     public static String pooling(dev.memtune.backbone.BackboneConfig c) {
         String p = c.str("pooling", switch (c.modelType) { case "t5" -> "mean"; case "opt" -> "last"; default -> "first"; });
-        if (!java.util.Set.of("first", "mean", "last").contains(p))
+        if (!Head.POOLINGS.contains(p))
             throw new IllegalArgumentException(c.source + ": key 'pooling' must be first, mean or last, got '" + p + "'");
         return p;
     }

@@ -102,7 +102,7 @@ public final class ExperimentConfig {
         if (o.has("train")) checkTrain(o.get("train"), source + ": train");
         if (o.has("task_train")) for (var e : obj(o, "task_train", source).entrySet()) checkTrain(e.getValue(), source + ": task_train." + e.getKey());
         if (o.has("method_options")) obj(o, "method_options", source);
-        if (o.has("pooling") && !List.of("auto", "first", "mean", "last").contains(o.get("pooling").getAsString()))
+        if (o.has("pooling") && !o.get("pooling").getAsString().equals("auto") && !dev.memtune.method.Head.POOLINGS.contains(o.get("pooling").getAsString()))
             throw new IllegalArgumentException(source + ": pooling must be auto, first, mean or last, got " + o.get("pooling"));
         if (o.has("scales")) for (var e : obj(o, "scales", source).entrySet()) {
             if (!SCALES.contains(e.getKey())) throw new IllegalArgumentException(source + ": unknown scale '" + e.getKey() + "' (known: " + SCALES + ")");

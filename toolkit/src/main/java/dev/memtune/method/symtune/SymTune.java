@@ -67,10 +67,11 @@ public final class SymTune implements Method {
         double attnDrop = sd != null ? sd : switch (kind) { case "t5" -> c.number("dropout_rate", 0.1); case "opt" -> c.number("attention_dropout", 0.0); default -> c.number("attention_probs_dropout_prob", 0.1); };
         double eps = switch (kind) { case "t5" -> c.number("layer_norm_epsilon", 1e-6); case "opt" -> 1e-5; default -> c.number("layer_norm_eps", 1e-12); };
         // an LM head adds the side output to the stack's own output, which OPT projects to word_embed_proj_dim
-        int out = head.kind().equals("lm") && kind.equals("opt") ? c.integer("word_embed_proj_dim", d) : d;
+        boolean lm = head.kind().equals("lm");
+        int out = lm && kind.equals("opt") ? c.integer("word_embed_proj_dim", d) : d;
         SymSide side = new SymSide(backbone.manager(), d, ds, out, Math.max(1, c.intermediateSize() / r), heads, kept, config, drop, attnDrop, eps);
         side.initRandom(kind.equals("opt") ? c.number("init_std", 0.02) : c.number("initializer_range", 0.02));
-        if (head.kind().equals("lm")) {                 // start from the backbone's own outputs: W_up = 0, b_up = 0
+        if (lm) {                                       // start from the backbone's own outputs: W_up = 0, b_up = 0
             side.upsample.weight.set(backbone.manager().zeros(side.upsample.weight.data().getShape()));
             side.upsample.bias.set(backbone.manager().zeros(side.upsample.bias.data().getShape()));
         }
