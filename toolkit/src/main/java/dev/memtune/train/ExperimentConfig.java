@@ -217,13 +217,29 @@ public final class ExperimentConfig {
          */
         public String pooling() { return json.has("pooling") ? json.get("pooling").getAsString() : "auto"; }
 
-        /** Method options as strings, the form {@code Methods.create} takes. */
+        /**
+         * Method options as strings, the form {@code Methods.create} takes. A JSON list (PEFT's
+         * {@code "target_modules": ["query", "value"]}) becomes the comma list {@code query,value}.
+         */
         public Map<String, String> methodOptions() {
             Map<String, String> out = new LinkedHashMap<>();
             if (json.has("method_options"))
                 for (var e : json.getAsJsonObject("method_options").entrySet())
-                    out.put(e.getKey(), e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : e.getValue().toString());
+                    out.put(e.getKey(), optionString(e.getKey(), e.getValue()));
             return out;
+        }
+
+        private String optionString(String key, com.google.gson.JsonElement v) {
+            if (v.isJsonPrimitive()) return v.getAsString();
+            if (v.isJsonArray()) {
+                List<String> items = new ArrayList<>();
+                for (var x : v.getAsJsonArray()) {
+                    if (!x.isJsonPrimitive()) throw new IllegalArgumentException(config.file + ": method_options." + key + " must be a value or a list of values, got " + v);
+                    items.add(x.getAsString());
+                }
+                return String.join(",", items);
+            }
+            throw new IllegalArgumentException(config.file + ": method_options." + key + " must be a value or a list of values, got " + v);
         }
 
         public TrainConfig train() {

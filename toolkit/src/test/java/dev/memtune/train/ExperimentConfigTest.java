@@ -52,6 +52,25 @@ class ExperimentConfigTest {
     }
 
     @Test
+    void methodOptionListsBecomeCommaListsAsPeftWritesThem(@TempDir Path dir) throws IOException {
+        Path f = write(dir, "configs/t/lora.json", """
+                {"backbone": "minilm-l6", "method": "lora",
+                 "method_options": {"r": 8, "target_modules": ["query", "key", "value", "dense"]}}""");
+        ExperimentConfig.Resolved r = ExperimentConfig.load(f).resolve("rte", 42, "cpu", Map.of());
+        assertEquals("query,key,value,dense", r.methodOptions().get("target_modules"));
+        assertEquals(List.of("query", "key", "value", "dense"),
+                new dev.memtune.method.Options("lora", r.methodOptions()).list("target_modules"));
+        // the same list given on the command line, as JSON
+        ExperimentConfig.Resolved s = ExperimentConfig.load(f).resolve("rte", 42, "cpu", Map.of("method_options.target_modules", "[\"query\",\"value\"]"));
+        assertEquals("query,value", s.methodOptions().get("target_modules"));
+
+        Path g = write(dir, "configs/t/bad.json", """
+                {"backbone": "minilm-l6", "method": "lora", "method_options": {"target_modules": {"q": 1}}}""");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ExperimentConfig.load(g).resolve("rte", 42, "cpu", Map.of()).methodOptions());
+        assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("method_options.target_modules"), e.getMessage());
+    }
+
+    @Test
     void unknownKeysNameFileAndKey(@TempDir Path dir) throws IOException {
         write(dir, "configs/base.json", "{\"train\": {\"learning_rat\": 1e-5}}");
         Path f = write(dir, "configs/t/x.json", "{\"inherits\": \"../base.json\", \"backbone\": \"b\", \"method\": \"full\"}");

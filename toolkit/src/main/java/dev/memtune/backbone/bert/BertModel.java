@@ -268,11 +268,16 @@ public final class BertModel extends Backbone {
     }
 
     public static final class Pooler extends Module {
-        public final Linear dense;
+        public Linear dense;
 
         Pooler(NDManager m, BackboneConfig c) {
             super(m);
             dense = child("dense", new Linear(m, c.hiddenSize(), c.hiddenSize(), true));
+        }
+
+        @Override
+        protected void onChildReplaced(String name, Module mod) {
+            if (name.equals("dense")) dense = (Linear) mod; else super.onChildReplaced(name, mod);
         }
 
         public NDArray forward(NDArray h) {                                // [B,T,H] -> [B,H]

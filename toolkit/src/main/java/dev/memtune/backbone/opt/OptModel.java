@@ -232,7 +232,7 @@ public final class OptModel extends Backbone implements LmBackbone {
 
     public static final class Decoder extends Module {
         public final Embedding embed_tokens, embed_positions;
-        public final Linear project_in, project_out;                      // null when word_embed_proj_dim == hidden_size
+        public Linear project_in, project_out;                            // null when word_embed_proj_dim == hidden_size
         public final ModuleList<Layer> layers;
         public final LayerNorm final_layer_norm;                          // null for post-LN (opt-350m)
         final int maxPositions;
@@ -248,6 +248,15 @@ public final class OptModel extends Backbone implements LmBackbone {
             project_out = e != h ? child("project_out", new Linear(m, h, e, false)) : null;
             project_in = e != h ? child("project_in", new Linear(m, e, h, false)) : null;
             layers = child("layers", new ModuleList<>(m, c.numLayers(), i -> new Layer(m, c)));
+        }
+
+        @Override
+        protected void onChildReplaced(String name, Module mod) {
+            switch (name) {
+                case "project_in" -> project_in = (Linear) mod;
+                case "project_out" -> project_out = (Linear) mod;
+                default -> super.onChildReplaced(name, mod);
+            }
         }
 
         /** Token embeddings (projected in) plus learned positions [B,T,H]. */

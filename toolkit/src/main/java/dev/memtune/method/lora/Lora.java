@@ -11,9 +11,14 @@ import java.util.*;
  * LoRA: every target linear layer becomes {@link LoraLinear}; only {@code lora_A}/{@code lora_B}
  * (and the head) train. Default targets are the attention query and value projections of the
  * backbone's kind (BERT {@code query,value}; T5 {@code q,v}; OPT {@code q_proj,v_proj}), as in PEFT.
+ * {@code target_modules=all-linear} wraps every linear layer of the backbone but the output layer
+ * ({@code lm_head}), PEFT's {@code "all-linear"}.
  */
 public final class Lora implements Method {
     private final LoraConfig config;
+
+    /** PEFT's name for "every linear layer but the output layer". */
+    public static final String ALL_LINEAR = "all-linear";
 
     public Lora(LoraConfig config) { this.config = config; }
 
@@ -29,16 +34,21 @@ public final class Lora implements Method {
 
     public TunedModel attach(Backbone backbone, HeadSpec head) {
         List<String> targets = config.targetModules() != null ? config.targetModules() : defaultTargets(backbone.config().modelType);
+        boolean allLinear = targets.equals(List.of(ALL_LINEAR));
+        if (!allLinear && targets.contains(ALL_LINEAR))
+            throw new IllegalArgumentException("lora: target_modules '" + ALL_LINEAR + "' stands alone, got " + targets);
         Set<String> found = new HashSet<>();
         for (Module parent : new ArrayList<>(backbone.namedModules().values())) {
             for (var e : new ArrayList<>(parent.children().entrySet())) {
-                if (targets.contains(e.getKey()) && e.getValue() instanceof Linear l && !(l instanceof LoraLinear)) {
+                boolean wanted = allLinear ? !e.getKey().equals("lm_head") : targets.contains(e.getKey());
+                if (wanted && e.getValue() instanceof Linear l && !(l instanceof LoraLinear)) {
                     parent.replaceChild(e.getKey(), new LoraLinear(l, config.r(), config.loraAlpha(), config.loraDropout()));
                     found.add(e.getKey());
                 }
             }
         }
-        for (String t : targets)
+        if (allLinear && found.isEmpty()) throw new IllegalArgumentException("lora: this " + backbone.config().modelType + " backbone has no linear layer to wrap");
+        if (!allLinear) for (String t : targets)
             if (!found.contains(t)) throw new IllegalArgumentException("lora: target module '" + t + "' matches no linear layer of this " + backbone.config().modelType + " backbone");
         TunedModel m = new TunedModel(backbone, head, config);
         Heads.add(m, backbone.config().hiddenSize());

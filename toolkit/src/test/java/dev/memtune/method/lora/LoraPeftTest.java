@@ -1,0 +1,108 @@
+package dev.memtune.method.lora;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.memtune.backbone.*;
+import dev.memtune.method.HeadSpec;
+import dev.memtune.method.Methods;
+import dev.memtune.method.TunedModel;
+import dev.memtune.nn.Linear;
+import dev.memtune.nn.Module;
+import dev.memtune.nn.Param;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.*;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Our LoRA against Hugging Face PEFT: {@code make_fixtures.py --only=lora} wrapped the tiny-bert
+ * fixture with PEFT ({@code r=4, lora_alpha=12}, targets {@code query,value} and {@code all-linear}),
+ * drew non-zero {@code lora_A}/{@code lora_B}, and saved the outputs and the adapter gradients of a
+ * probe objective. The same adapter weights here must wrap the same modules and give the same
+ * hidden states (1e-5) and gradients (1e-4), both relative to max(1, |reference|).
+ */
+class LoraPeftTest {
+    static Map<String, NDArray> read(NDManager m, Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {        // DJL's decoder, not the project's reader
+            Map<String, NDArray> out = new LinkedHashMap<>();
+            for (NDArray a : NDList.decode(m, in)) out.put(a.getName(), a);
+            return out;
+        }
+    }
+
+    /** max |got - want| / max(1, max |want|): float32 rounding grows with the values' size. */
+    static float rel(NDArray got, NDArray want) {
+        assertEquals(want.getShape(), got.getShape());
+        return got.sub(want).abs().max().getFloat() / Math.max(1f, want.abs().max().getFloat());
+    }
+
+    static List<String> tinyBackbones() {
+        return Backbones.presets().stream().filter(p -> p.startsWith("tiny-")).toList();
+    }
+
+    /** PEFT's "all-linear": every linear layer of the backbone becomes a LoRA layer, but the output layer. */
+    @ParameterizedTest
+    @MethodSource("tinyBackbones")
+    void allLinearWrapsEveryLinearButTheOutputLayer(String preset) {
+        Backbone b = Backbones.create(preset, 1);
+        List<String> linear = new ArrayList<>();
+        b.namedModules().forEach((n, mod) -> { if (mod instanceof Linear && !n.endsWith("lm_head")) linear.add(n); });
+        assertFalse(linear.isEmpty());
+        HeadSpec head = b.config().modelType.equals("bert") ? HeadSpec.classification(2) : HeadSpec.lm();
+        try (TunedModel m = Methods.create("lora", Map.of("target_modules", "all-linear")).attach(b, head)) {
+            Map<String, Module> after = m.backbone.namedModules();
+            for (String n : linear) assertInstanceOf(LoraLinear.class, after.get(n), preset + ": " + n + " not wrapped");
+            after.forEach((n, mod) -> { if (n.endsWith("lm_head")) assertFalse(mod instanceof LoraLinear, "lm_head wrapped"); });
+            long adapters = m.methodParams().keySet().stream().filter(k -> k.contains(".lora_")).count();
+            assertEquals(2L * linear.size(), adapters, preset + ": lora_A and lora_B per linear layer");
+        }
+    }
+
+    @ParameterizedTest(name = "target_modules={1}")
+    @CsvSource(delimiter = ';', value = {"qv;query,value", "all-linear;all-linear"})
+    void matchesPeft(String variant, String targets) throws Exception {
+        Path dir = Path.of(LoraPeftTest.class.getResource("/fixtures/tiny-bert/config.json").toURI()).getParent();
+        try (NDManager m = NDManager.newBaseManager();
+             TunedModel model = Methods.create("lora", Map.of("r", "4", "lora_alpha", "12", "lora_dropout", "0", "target_modules", targets))
+                     .attach(Backbones.loadFolder(dir), HeadSpec.classification(3))) {
+            Map<String, NDArray> io = read(m, dir.resolve("io.safetensors")), want = read(m, dir.resolve("lora-" + variant + ".safetensors"));
+            model.train(false);
+
+            // the same modules wrapped as PEFT's: every adapter tensor has a twin, and no other
+            Set<String> peftNames = new TreeSet<>(), ours = new TreeSet<>();
+            want.keySet().stream().filter(k -> k.startsWith("weights.")).forEach(k -> peftNames.add(k.substring("weights.".length())));
+            model.methodParams().keySet().forEach(k -> ours.add(k.substring("backbone.".length())));
+            assertEquals(peftNames, ours, "adapter tensors");
+            for (String n : peftNames) model.methodParams().get("backbone." + n).set(want.get("weights." + n));
+
+            NDArray objective;
+            BackboneOutput o;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                o = model.backbone.forward(Batch.encoder(io.get("input_ids"), io.get("attention_mask"), io.get("token_type_ids")), Capture.NONE);
+                objective = o.lastHiddenState().mul(want.get("probe.last_hidden_state")).sum()
+                        .add(o.pooled().mul(want.get("probe.pooler_output")).sum());
+                gc.backward(objective);
+            }
+            assertTrue(o.lastHiddenState().sub(io.get("last_hidden_state")).abs().max().getFloat() > 1e-2,
+                    "the adapters must change the output, or this test proves nothing");
+            assertTrue(rel(o.lastHiddenState(), want.get("last_hidden_state")) < 1e-5, "last_hidden_state differs by " + rel(o.lastHiddenState(), want.get("last_hidden_state")));
+            assertTrue(rel(o.pooled(), want.get("pooler_output")) < 1e-5, "pooler_output differs by " + rel(o.pooled(), want.get("pooler_output")));
+            assertEquals(want.get("objective").getFloat(0), objective.getFloat(), 1e-5 * Math.max(1, Math.abs(objective.getFloat())));
+            for (String n : peftNames) {
+                Param p = model.methodParams().get("backbone." + n);
+                NDArray g = want.get("grad." + n);
+                assertTrue(rel(p.grad(), g) < 1e-4, n + ": gradient differs from PEFT's by " + rel(p.grad(), g));
+            }
+        }
+    }
+}
