@@ -75,6 +75,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--r", type=int, default=8)
     ap.add_argument("--lora-alpha", type=float, default=16)
+    ap.add_argument("--target-modules", default="query,value", help="comma list, or all-linear")
     a = ap.parse_args()
 
     import torch
@@ -121,7 +122,8 @@ def main():
     model = Model()
     if a.method == "lora":
         from peft import LoraConfig, get_peft_model
-        model.bert = get_peft_model(bert, LoraConfig(r=a.r, lora_alpha=a.lora_alpha, lora_dropout=0.1, target_modules=["query", "value"]))
+        model.bert = get_peft_model(bert, LoraConfig(r=a.r, lora_alpha=a.lora_alpha, lora_dropout=0.1,
+                                                     target_modules=a.target_modules if a.target_modules == "all-linear" else a.target_modules.split(",")))
     elif a.method == "bitfit":
         for n, q in model.bert.named_parameters():
             q.requires_grad = n.endswith(".bias")
