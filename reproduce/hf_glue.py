@@ -4,8 +4,9 @@ the same run in Hugging Face transformers + PEFT on PyTorch, on the same weights
 (not run by CI; needs `pip install torch transformers peft`).
 
 Same settings as reproduce/configs/glue (cpu scale): the first --max-train-samples training examples,
-the LST split of the dev set (shuffled with seed 42 by the SplitMix64 Fisher-Yates of
-dev.memtune.data.Shuffle, first half validation, second half test, each in file order), batch 32,
+the LST split of the dev set (torch.randperm with seed 42, as the LST code draws it and as
+dev.memtune.data.TorchRandperm re-implements it: first half validation, second half test, each in
+file order), batch 32,
 length <= 128 (longest-first truncation), AdamW (no decay on biases and LayerNorm weights), linear
 warm-up over 6% of the steps then linear decay, gradient clipping at 1.0, dropout on, the best epoch
 on validation. The head is memtune's (and HF's RobertaClassificationHead):
@@ -17,35 +18,6 @@ out_proj(dropout(tanh(dense(dropout(pool(h)))))), N(0, 0.02), pooling 'mean' (ma
 Prints one line per epoch and a JSON summary (validation and test accuracy of the best epoch).
 """
 import argparse, csv, json, math, os, random, sys, time
-
-M64 = (1 << 64) - 1
-
-
-def splitmix_permutation(n, seed):
-    """dev.memtune.data.Shuffle.permutation: SplitMix64 draws, rejection below a bound, Fisher-Yates."""
-    state = seed & M64
-
-    def next_long():
-        nonlocal state
-        state = (state + 0x9E3779B97F4A7C15) & M64
-        z = state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
-        return z ^ (z >> 31)
-
-    def below(bound):
-        while True:
-            r = next_long() >> 1
-            v = r % bound
-            if r - v + (bound - 1) < (1 << 63):
-                return v
-
-    p = list(range(n))
-    for i in range(n - 1, 0, -1):
-        j = below(i + 1)
-        p[i], p[j] = p[j], p[i]
-    return p
-
 
 COLUMNS = {  # task: (first sentence column, second, label column, label names in order); only RTE checked against ours
     "rte": ("sentence1", "sentence2", "label", ["entailment", "not_entailment"]),
@@ -88,7 +60,7 @@ def main():
     if a.max_train_samples:
         train = train[:a.max_train_samples]
     dev = read(os.path.join(a.data, a.task, "dev.tsv"), a.task)
-    p = splitmix_permutation(len(dev), 42)
+    p = torch.randperm(len(dev), generator=torch.Generator().manual_seed(42)).tolist()  # the LST code's split
     half = len(dev) // 2
     val = [dev[i] for i in sorted(p[:half])]
     test = [dev[i] for i in sorted(p[half:])]

@@ -31,9 +31,11 @@ import java.util.List;
  * test split (OpenBookQA, ARC, SciQ) reports on it instead (validation = dev, test = test).
  *
  * <h2>Shuffling</h2>
- * {@link Shuffle#permutation(int, long)}: Fisher-Yates on a SplitMix64 stream of the seed; the
- * selected subsets are then returned in file order. Same seed, same split, on any JVM. It is not
- * {@code torch.randperm}, so the exact examples differ from the LST code's, not the sizes.
+ * {@link TorchRandperm#permutation(int, long)}: {@code torch.randperm(n)} with a generator seeded
+ * with the seed, exactly as the LST code draws it, so validation and test hold the same examples as
+ * LST's (the first {@code k} of the permutation are validation, the rest test or train); each subset
+ * is then returned in file order, which no metric depends on. {@link #SPLIT} names this procedure in
+ * every result, so results of an earlier procedure are never reused as if they were of this one.
  */
 public enum Protocol {
     LST,
@@ -41,6 +43,9 @@ public enum Protocol {
 
     /** Seed of the LST paper's splits. */
     public static final long DEFAULT_SEED = 42;
+
+    /** The shuffle behind the splits, recorded in results (before 2026-11-26: a SplitMix64 Fisher-Yates). */
+    public static final String SPLIT = "torch.randperm";
 
     /** Number of training examples that LST moves to validation for large tasks. */
     public static final int LST_LARGE_VALIDATION = 1000;
@@ -76,14 +81,14 @@ public enum Protocol {
                     throw new IllegalStateException("task " + task.name() + ": train has only " + all.size() + " examples, LST needs more than " + LST_LARGE_VALIDATION);
                 List<List<Example>> parts = cut(all, LST_LARGE_VALIDATION, seed);
                 return new TaskData(task, this, seed, parts.get(1), parts.get(0), task.read(dir, dev),
-                        "LST: validation = " + LST_LARGE_VALIDATION + " of train (seed " + seed + "), train = the other "
+                        "LST: validation = " + LST_LARGE_VALIDATION + " of train (" + SPLIT + ", seed " + seed + "), train = the other "
                                 + parts.get(1).size() + ", test = " + dev);
             }
             case SMALL: {
                 List<Example> d = task.read(dir, dev);
                 List<List<Example>> parts = cut(d, d.size() / 2, seed);
                 return new TaskData(task, this, seed, task.read(dir, "train"), parts.get(0), parts.get(1),
-                        "LST: " + dev + " shuffled (seed " + seed + ") and halved: validation " + parts.get(0).size()
+                        "LST: " + dev + " shuffled (" + SPLIT + ", seed " + seed + ") and halved: validation " + parts.get(0).size()
                                 + ", test " + parts.get(1).size());
             }
             default:
@@ -101,7 +106,7 @@ public enum Protocol {
 
     /** The first {@code k} of a seeded permutation, then the rest; each part in file order. */
     static List<List<Example>> cut(List<Example> all, int k, long seed) {
-        int[] p = Shuffle.permutation(all.size(), seed);
+        int[] p = TorchRandperm.permutation(all.size(), seed);
         int[] first = Arrays.copyOfRange(p, 0, k), rest = Arrays.copyOfRange(p, k, p.length);
         Arrays.sort(first);
         Arrays.sort(rest);

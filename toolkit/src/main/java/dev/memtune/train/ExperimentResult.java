@@ -79,6 +79,7 @@ public record ExperimentResult(Path file, JsonObject json) {
         JsonObject d = new JsonObject();
         d.addProperty("protocol", data.protocol().name().toLowerCase());
         d.addProperty("description", data.description());
+        d.addProperty("split", dev.memtune.data.Protocol.SPLIT);
         TrainConfig tc = r.train();
         d.addProperty("train", cut(td.train().size(), tc.maxTrainSamples()));
         d.addProperty("validation", cut(td.validation().size(), tc.maxEvalSamples()));

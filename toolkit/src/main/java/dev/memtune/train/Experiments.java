@@ -63,13 +63,19 @@ public final class Experiments {
         Path result = resultFile(o.out(), cfg, r.task(), seed);
         if (Files.isRegularFile(result) && !o.force()) {
             ExperimentResult old = ExperimentResult.read(result);
-            if (old.json().get("config").equals(r.json())) {
+            if (old.json().get("config").equals(r.json()) && sameSplit(old)) {
                 Progress.report(ProgressEvent.message(label(cfg, r), "reusing " + result + " (use --force to retrain)"));
                 return old;
             }
             Progress.report(ProgressEvent.message(label(cfg, r), "settings changed since " + result + "; retraining"));
         }
         return train(cfg, r, result, o);
+    }
+
+    /** Whether a stored result's examples were split as now ({@link Protocol#SPLIT}; results without the key predate it). */
+    static boolean sameSplit(ExperimentResult old) {
+        var data = old.json().getAsJsonObject("data");
+        return data != null && data.has("split") && data.get("split").getAsString().equals(Protocol.SPLIT);
     }
 
     public static Path resultFile(Path out, ExperimentConfig cfg, String task, int seed) {

@@ -62,31 +62,38 @@ class ProtocolTest {
         assertEquals(138, c.validation().size());
     }
 
+    /** The split's shuffle is torch.randperm itself: permutations written by torch (make_fixtures.py --only=randperm). */
     @Test
-    void shuffleIsAPermutationFixedBySeed() {
-        for (int n : new int[] {0, 1, 2, 277, 67349}) {
-            int[] p = Shuffle.permutation(n, 42);
-            assertEquals(n, Arrays.stream(p).distinct().filter(i -> i >= 0 && i < n).count());
-            assertArrayEquals(p, Shuffle.permutation(n, 42));
+    void shuffleIsTorchRandperm() throws Exception {
+        var fixture = com.google.gson.JsonParser.parseString(Files.readString(
+                Path.of(ProtocolTest.class.getResource("/fixtures/randperm.json").toURI()))).getAsJsonObject();
+        int checked = 0;
+        for (var c : fixture.getAsJsonArray("cases")) {
+            var o = c.getAsJsonObject();
+            int n = o.get("n").getAsInt();
+            long seed = o.get("seed").getAsLong();
+            int[] got = TorchRandperm.permutation(n, seed);
+            String what = "randperm(" + n + ", seed " + seed + ") vs torch " + fixture.get("torch").getAsString();
+            if (o.has("perm")) {
+                assertArrayEquals(ints(o.getAsJsonArray("perm")), got, what);
+            } else {
+                int[] head = ints(o.getAsJsonArray("head")), tail = ints(o.getAsJsonArray("tail"));
+                assertArrayEquals(head, Arrays.copyOfRange(got, 0, head.length), what + " head");
+                assertArrayEquals(tail, Arrays.copyOfRange(got, n - tail.length, n), what + " tail");
+                long sum = 0;
+                for (int i = 0; i < n; i++) sum += (long) i * got[i];
+                assertEquals(o.get("weighted_sum").getAsLong(), sum, what + " sum of i * p[i]");
+            }
+            assertEquals(n, Arrays.stream(got).distinct().filter(i -> i >= 0 && i < n).count(), what + " is a permutation");
+            checked++;
         }
-        assertFalse(Arrays.equals(Shuffle.permutation(100, 42), Shuffle.permutation(100, 43)));
+        assertEquals(13, checked);
     }
 
-    /** The generator is SplitMix64: the JDK's SplittableRandom(seed).nextLong() is an independent implementation of it. */
-    @Test
-    void generatorIsSplitMix64() {
-        for (long seed : new long[] {0, 42, -7, 1234567}) {
-            Shuffle s = new Shuffle(seed);
-            java.util.SplittableRandom ref = new java.util.SplittableRandom(seed);
-            for (int i = 0; i < 100; i++) assertEquals(ref.nextLong(), s.nextLong());
-        }
-        // draws below a bound are uniform: chi-square over 10 bins of 100k draws stays small
-        Shuffle s = new Shuffle(1);
-        int[] bins = new int[10];
-        for (int i = 0; i < 100_000; i++) bins[s.below(10)]++;
-        double chi = 0;
-        for (int b : bins) chi += (b - 10_000.0) * (b - 10_000.0) / 10_000.0;
-        assertTrue(chi < 27.9, "chi-square " + chi + " (p=0.001 critical value for 9 dof is 27.88)");
+    static int[] ints(com.google.gson.JsonArray a) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) out[i] = a.get(i).getAsInt();
+        return out;
     }
 
     /** MNLI files are not staged here: a small synthetic set in the official 12/16-column layout. */

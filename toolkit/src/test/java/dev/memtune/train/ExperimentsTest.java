@@ -70,6 +70,15 @@ class ExperimentsTest {
         ExperimentResult changed = Experiments.run(cfg, "rte", 42, "cpu", o.withSets(Map.of("train.num_train_epochs", "1")));
         assertEquals(3, changed.json().get("steps").getAsInt(), "changed settings retrain");
 
+        // a result of the earlier split procedure (no data.split) holds other examples: retrained, not reused
+        assertEquals(Protocol.SPLIT, changed.json().getAsJsonObject("data").get("split").getAsString());
+        var stale = changed.json().deepCopy();
+        stale.getAsJsonObject("data").remove("split");
+        Files.writeString(changed.file(), stale.toString());
+        ExperimentResult redone = Experiments.run(cfg, "rte", 42, "cpu", o.withSets(Map.of("train.num_train_epochs", "1")));
+        assertNotEquals(changed.json().get("finished_at").getAsString(), redone.json().get("finished_at").getAsString(), "other split: retrained");
+        changed = redone;
+
         tech.tablesaw.api.Table t = Results.table(dir.resolve("out/results"));
         assertEquals(1, t.rowCount());
         assertEquals("lora", t.stringColumn("method").get(0));
