@@ -16,6 +16,8 @@ package dev.memtune.data;
  */
 public final class TorchRandperm {
     private static final int N = 624, M = 397;
+    /** torch's randperm takes the 32-bit path below {@code UINT32_MAX / 20}. */
+    static final long SMALL_N_LIMIT = 0xffffffffL / 20;
     private final int[] mt = new int[N];
     private int next = N;
 
@@ -45,6 +47,8 @@ public final class TorchRandperm {
     /** {@code torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()}. */
     public static int[] permutation(int n, long seed) {
         if (n < 0) throw new IllegalArgumentException("randperm: n must be >= 0, got " + n);
+        if (n >= SMALL_N_LIMIT)
+            throw new IllegalArgumentException("randperm: n = " + n + " is at or above " + SMALL_N_LIMIT + ", where torch draws 64-bit values instead; not implemented");
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;
         TorchRandperm g = new TorchRandperm(seed);

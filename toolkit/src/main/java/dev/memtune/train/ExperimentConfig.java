@@ -229,17 +229,13 @@ public final class ExperimentConfig {
             return out;
         }
 
-        private String optionString(String key, com.google.gson.JsonElement v) {
+        private String optionString(String key, JsonElement v) {
             if (v.isJsonPrimitive()) return v.getAsString();
-            if (v.isJsonArray()) {
-                List<String> items = new ArrayList<>();
-                for (var x : v.getAsJsonArray()) {
-                    if (!x.isJsonPrimitive()) throw new IllegalArgumentException(config.file + ": method_options." + key + " must be a value or a list of values, got " + v);
-                    items.add(x.getAsString());
-                }
-                return String.join(",", items);
-            }
-            throw new IllegalArgumentException(config.file + ": method_options." + key + " must be a value or a list of values, got " + v);
+            List<String> items = new ArrayList<>();
+            if (v.isJsonArray()) for (var x : v.getAsJsonArray()) items.add(x.isJsonPrimitive() ? x.getAsString() : null);
+            if (!v.isJsonArray() || items.contains(null))
+                throw new IllegalArgumentException(config.file + ": method_options." + key + " must be a value or a list of values, got " + v);
+            return String.join(",", items);
         }
 
         public TrainConfig train() {

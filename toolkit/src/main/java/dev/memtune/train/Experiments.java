@@ -72,10 +72,15 @@ public final class Experiments {
         return train(cfg, r, result, o);
     }
 
-    /** Whether a stored result's examples were split as now ({@link Protocol#SPLIT}; results without the key predate it). */
+    /**
+     * Whether a stored result's examples were split as now ({@link Protocol#SPLIT}; LST results without
+     * the key predate it; the standard protocol shuffles nothing).
+     */
     static boolean sameSplit(ExperimentResult old) {
         var data = old.json().getAsJsonObject("data");
-        return data != null && data.has("split") && data.get("split").getAsString().equals(Protocol.SPLIT);
+        if (data == null) return false;
+        if (data.has("protocol") && data.get("protocol").getAsString().equals("standard")) return true;
+        return data.has("split") && data.get("split").getAsString().equals(Protocol.SPLIT);
     }
 
     public static Path resultFile(Path out, ExperimentConfig cfg, String task, int seed) {

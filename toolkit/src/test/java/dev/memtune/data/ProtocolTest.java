@@ -88,6 +88,8 @@ class ProtocolTest {
             checked++;
         }
         assertEquals(13, checked);
+        // where torch switches to 64-bit draws, the 32-bit path would silently differ: refused instead
+        assertThrows(IllegalArgumentException.class, () -> TorchRandperm.permutation((int) TorchRandperm.SMALL_N_LIMIT, 42));
     }
 
     static int[] ints(com.google.gson.JsonArray a) {
