@@ -18,12 +18,12 @@ import java.util.Map;
  * Hugging Face transformers): its config, weights and reference inputs/outputs. Safetensors files are
  * read with DJL's own decoder, independent of the project's reader.
  */
-final class Fixture {
+public final class Fixture {
     final String name;
-    final Path dir;
+    public final Path dir;
     final BackboneConfig config;
 
-    Fixture(String name) {
+    public Fixture(String name) {
         this.name = name;
         try {
             this.dir = Path.of(Fixture.class.getResource("/fixtures/" + name + "/config.json").toURI()).getParent();
@@ -36,7 +36,7 @@ final class Fixture {
     }
 
     /** All tensors of {@code file} by name, in {@code m}. */
-    Map<String, NDArray> read(NDManager m, String file) {
+    public Map<String, NDArray> read(NDManager m, String file) {
         try (InputStream in = Files.newInputStream(dir.resolve(file))) {
             Map<String, NDArray> out = new LinkedHashMap<>();
             for (NDArray a : NDList.decode(m, in)) out.put(a.getName(), a);

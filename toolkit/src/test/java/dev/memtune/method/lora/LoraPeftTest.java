@@ -2,7 +2,6 @@ package dev.memtune.method.lora;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.memtune.backbone.*;
@@ -11,15 +10,10 @@ import dev.memtune.method.Methods;
 import dev.memtune.method.TunedModel;
 import dev.memtune.nn.Linear;
 import dev.memtune.nn.Module;
-import dev.memtune.nn.Param;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.*;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -32,14 +26,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * hidden states (1e-5) and gradients (1e-4), both relative to max(1, |reference|).
  */
 class LoraPeftTest {
-    static Map<String, NDArray> read(NDManager m, Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {        // DJL's decoder, not the project's reader
-            Map<String, NDArray> out = new LinkedHashMap<>();
-            for (NDArray a : NDList.decode(m, in)) out.put(a.getName(), a);
-            return out;
-        }
-    }
-
     /** max |got - want| / max(1, max |want|): float32 rounding grows with the values' size. */
     static float rel(NDArray got, NDArray want) {
         assertEquals(want.getShape(), got.getShape());
@@ -70,12 +56,12 @@ class LoraPeftTest {
 
     @ParameterizedTest(name = "target_modules={1}")
     @CsvSource(delimiter = ';', value = {"qv;query,value", "all-linear;all-linear"})
-    void matchesPeft(String variant, String targets) throws Exception {
-        Path dir = Path.of(LoraPeftTest.class.getResource("/fixtures/tiny-bert/config.json").toURI()).getParent();
+    void matchesPeft(String variant, String targets) throws java.io.IOException {
+        Fixture f = new Fixture("tiny-bert");                             // read with DJL's decoder, not the project's reader
         try (NDManager m = NDManager.newBaseManager();
              TunedModel model = Methods.create("lora", Map.of("r", "4", "lora_alpha", "12", "lora_dropout", "0", "target_modules", targets))
-                     .attach(Backbones.loadFolder(dir), HeadSpec.classification(3))) {
-            Map<String, NDArray> io = read(m, dir.resolve("io.safetensors")), want = read(m, dir.resolve("lora-" + variant + ".safetensors"));
+                     .attach(Backbones.loadFolder(f.dir), HeadSpec.classification(3))) {
+            Map<String, NDArray> io = f.read(m, "io.safetensors"), want = f.read(m, "lora-" + variant + ".safetensors");
             model.train(false);
 
             // the same modules wrapped as PEFT's: every adapter tensor has a twin, and no other
@@ -95,13 +81,13 @@ class LoraPeftTest {
             }
             assertTrue(o.lastHiddenState().sub(io.get("last_hidden_state")).abs().max().getFloat() > 1e-2,
                     "the adapters must change the output, or this test proves nothing");
-            assertTrue(rel(o.lastHiddenState(), want.get("last_hidden_state")) < 1e-5, "last_hidden_state differs by " + rel(o.lastHiddenState(), want.get("last_hidden_state")));
-            assertTrue(rel(o.pooled(), want.get("pooler_output")) < 1e-5, "pooler_output differs by " + rel(o.pooled(), want.get("pooler_output")));
+            float hidden = rel(o.lastHiddenState(), want.get("last_hidden_state")), pooled = rel(o.pooled(), want.get("pooler_output"));
+            assertTrue(hidden < 1e-5, "last_hidden_state differs by " + hidden);
+            assertTrue(pooled < 1e-5, "pooler_output differs by " + pooled);
             assertEquals(want.get("objective").getFloat(0), objective.getFloat(), 1e-5 * Math.max(1, Math.abs(objective.getFloat())));
             for (String n : peftNames) {
-                Param p = model.methodParams().get("backbone." + n);
-                NDArray g = want.get("grad." + n);
-                assertTrue(rel(p.grad(), g) < 1e-4, n + ": gradient differs from PEFT's by " + rel(p.grad(), g));
+                float d = rel(model.methodParams().get("backbone." + n).grad(), want.get("grad." + n));
+                assertTrue(d < 1e-4, n + ": gradient differs from PEFT's by " + d);
             }
         }
     }
