@@ -94,9 +94,13 @@ class ExperimentConfigTest {
         assertTrue(e.getMessage().contains("v.json") && e.getMessage().contains("learning_rate"), e.getMessage());
     }
 
-    static Stream<Path> shipped() throws IOException {
+    static Path configs() {
         Path root = Path.of(System.getProperty("memtune.root", "..")).resolve("reproduce/configs");
-        if (!Files.isDirectory(root)) root = Path.of("../reproduce/configs");
+        return Files.isDirectory(root) ? root : Path.of("../reproduce/configs");
+    }
+
+    static Stream<Path> shipped() throws IOException {
+        Path root = configs();
         try (var s = Files.walk(root)) {
             return s.filter(p -> p.toString().endsWith(".json") && !p.getFileName().toString().equals("base.json")).sorted().toList().stream();
         }
@@ -114,5 +118,21 @@ class ExperimentConfigTest {
                 assertTrue(JsonParser.parseString(r.json().toString()).isJsonObject());
             }
         }
+    }
+
+    /** LST's settings (papers.md, "Settings [code]"): batch 100, 500 warmup steps, 20 epochs for the small tasks, 10 for the others. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shipped")
+    void glueAtPaperScaleUsesLstSettings(Path f) {
+        ExperimentConfig c = ExperimentConfig.load(f);
+        if (!"glue".equals(c.resolve(c.tasks("paper").get(0), 42, "paper", Map.of()).json().get("table").getAsString())) return;
+        for (String t : c.tasks("paper")) {
+            TrainConfig tc = c.resolve(t, 42, "paper", Map.of()).train();
+            double epochs = List.of("rte", "mrpc", "stsb", "cola").contains(t) ? 20 : 10;
+            assertEquals(epochs, tc.numTrainEpochs(), f + " " + t);
+            assertEquals(100, tc.perDeviceTrainBatchSize(), f + " " + t);
+            assertEquals(500, tc.warmupSteps(), f + " " + t);
+        }
+        assertEquals(3, c.seeds("paper").size(), f.toString());
     }
 }
