@@ -57,6 +57,14 @@ public final class BackboneConfig {
 
     public int hiddenSize() { return integer(switch (modelType) { case "t5" -> "d_model"; default -> "hidden_size"; }); }
 
+    /**
+     * Width of the backbone's output states, what a task head reads: the hidden size, except for OPT
+     * with {@code word_embed_proj_dim != hidden_size} (opt-350m), whose {@code project_out} maps the
+     * final states to {@code word_embed_proj_dim} (HF's {@code OPTForSequenceClassification} sizes its
+     * score layer by it too).
+     */
+    public int outputSize() { return modelType.equals("opt") ? integer("word_embed_proj_dim", hiddenSize()) : hiddenSize(); }
+
     public int numLayers() { return integer(switch (modelType) { case "t5" -> "num_layers"; default -> "num_hidden_layers"; }); }
 
     public int numHeads() { return integer(switch (modelType) { case "t5" -> "num_heads"; default -> "num_attention_heads"; }); }

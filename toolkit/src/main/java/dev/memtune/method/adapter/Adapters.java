@@ -28,7 +28,7 @@ public final class Adapters implements Method {
         }
         if (n == 0) throw new IllegalArgumentException("adapter: backbone " + backbone.config().modelType + " exposes no adapter slots");
         TunedModel m = new TunedModel(backbone, head, config);
-        Heads.add(m, d);
+        Heads.add(m, backbone.config().outputSize());
         Freeze.apply(m, name -> name.contains(".adapter."));
         return m;
     }

@@ -19,7 +19,7 @@ public final class BitFit implements Method {
     public TunedModel attach(Backbone backbone, HeadSpec head) {
         backbone.namedModules().values().forEach(mod -> { if (mod instanceof Linear l) l.enableBias(); });
         TunedModel m = new TunedModel(backbone, head, config);
-        Heads.add(m, backbone.config().hiddenSize());
+        Heads.add(m, backbone.config().outputSize());
         Freeze.apply(m, n -> n.endsWith(".bias"));
         return m;
     }

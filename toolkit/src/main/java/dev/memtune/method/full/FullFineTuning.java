@@ -13,7 +13,7 @@ public final class FullFineTuning implements Method {
 
     public TunedModel attach(Backbone backbone, HeadSpec head) {
         TunedModel m = new TunedModel(backbone, head, config) { };
-        Heads.add(m, backbone.config().hiddenSize());
+        Heads.add(m, backbone.config().outputSize());
         Freeze.apply(m, n -> true);
         return m;
     }

@@ -51,7 +51,7 @@ public final class Lora implements Method {
         if (!allLinear) for (String t : targets)
             if (!found.contains(t)) throw new IllegalArgumentException("lora: target module '" + t + "' matches no linear layer of this " + backbone.config().modelType + " backbone");
         TunedModel m = new TunedModel(backbone, head, config);
-        Heads.add(m, backbone.config().hiddenSize());
+        Heads.add(m, backbone.config().outputSize());
         Freeze.apply(m, n -> n.contains(".lora_A.") || n.contains(".lora_B."));
         return m;
     }
