@@ -51,18 +51,23 @@ public final class OptModel extends Backbone implements LmBackbone {
         return mk.cumSum(1).mul(mk).sub(1).add(2);
     }
 
+    /** The additive attention mask [B,1,T,T]: 0 where query i may see key j (j <= i and j not padding), float min elsewhere. */
+    public NDArray mask(NDArray attentionMask) {
+        long t = attentionMask.getShape().get(1);
+        NDArray i = manager.arange(0, t).expandDims(1), j = manager.arange(0, t).expandDims(0);
+        NDArray allowed = attentionMask.toType(DataType.FLOAT32, false).expandDims(1).expandDims(1)
+                .mul(j.lte(i).toType(DataType.FLOAT32, false));                                         // [B,1,T,T]
+        return allowed.neg().add(1f).mul(-Float.MAX_VALUE);
+    }
+
     @Override
     public BackboneOutput forward(Batch b, Capture cap) {
         NDArray ids = b.inputIds();
-        int t = (int) ids.getShape().get(1);
         List<NDArray> hs = new ArrayList<>(), att = new ArrayList<>();
         NDArray mask, h;
         try (NDScope s = new NDScope()) {
             NDArray keys = b.attentionMask() != null ? b.attentionMask() : ids.onesLike();
-            NDArray i = manager.arange(0, t).expandDims(1), j = manager.arange(0, t).expandDims(0);
-            NDArray allowed = keys.toType(DataType.FLOAT32, false).expandDims(1).expandDims(1)
-                    .mul(j.lte(i).toType(DataType.FLOAT32, false));                                     // [B,1,T,T]
-            mask = F.keep(allowed.neg().add(1f).mul(-Float.MAX_VALUE));                                // 0 keep, min drop
+            mask = F.keep(mask(keys));
             h = F.keep(decoder.embed(ids, keys));
         }
         if (cap.hiddenStates()) hs.add(h);
@@ -206,17 +211,37 @@ public final class OptModel extends Backbone implements LmBackbone {
 
         /** Attention sub-layer with its residual and norm (before or after, per do_layer_norm_before). */
         public NDArray attentionBlock(NDArray h, NDArray mask, NDArray[] probsOut) {
-            NDArray y = h.add(F.dropout(self_attn.forward(preLn ? self_attn_layer_norm.forward(h) : h, mask, probsOut), dropout, training));
-            return preLn ? y : self_attn_layer_norm.forward(y);
+            return attentionNorm(h.add(attentionBranch(h, mask, probsOut)));
         }
 
         /** Feed-forward sub-layer with its residual and norm. */
         public NDArray ffnBlock(NDArray h) {
-            NDArray x = preLn ? final_layer_norm.forward(h) : h;
-            NDArray f = F.dropout(fc2.forward(ai.djl.nn.Activation.relu(fc1.forward(x))), dropout, training);
-            NDArray y = h.add(adapter == null ? f : adapter.forward(f));
-            return preLn ? y : final_layer_norm.forward(y);
+            NDArray f = ffnBranch(ffnInput(h));
+            return ffnNorm(h.add(adapter == null ? f : adapter.forward(f)));
         }
+
+        // the two blocks in parts, for methods that add to a branch (MEFT): block = norm(h + branch)
+
+        public boolean preLn() { return preLn; }
+
+        /** {@code dropout(Attn(LN1(h)))} (pre-LN) or {@code dropout(Attn(h))} (post-LN). */
+        public NDArray attentionBranch(NDArray h, NDArray mask, NDArray[] probsOut) {
+            return F.dropout(self_attn.forward(preLn ? self_attn_layer_norm.forward(h) : h, mask, probsOut), dropout, training);
+        }
+
+        /** LN1 after the residual (post-LN); identity with pre-LN. */
+        public NDArray attentionNorm(NDArray y) { return preLn ? y : self_attn_layer_norm.forward(y); }
+
+        /** What the FFN reads: {@code LN2(h)} (pre-LN) or {@code h} (post-LN). */
+        public NDArray ffnInput(NDArray h) { return preLn ? final_layer_norm.forward(h) : h; }
+
+        /** {@code dropout(W2 ReLU(W1 x))}, before the layer's adapter slot. */
+        public NDArray ffnBranch(NDArray x) {
+            return F.dropout(fc2.forward(ai.djl.nn.Activation.relu(fc1.forward(x))), dropout, training);
+        }
+
+        /** LN2 after the residual (post-LN); identity with pre-LN. */
+        public NDArray ffnNorm(NDArray y) { return preLn ? y : final_layer_norm.forward(y); }
 
         public record Out(NDArray hidden, NDArray probs) {}
 
@@ -260,7 +285,7 @@ public final class OptModel extends Backbone implements LmBackbone {
         }
 
         /** Token embeddings (projected in) plus learned positions [B,T,H]. */
-        NDArray embed(NDArray ids, NDArray attentionMask) {
+        public NDArray embed(NDArray ids, NDArray attentionMask) {
             long t = ids.getShape().get(1);
             if (t > maxPositions)
                 throw new IllegalArgumentException("sequence length " + t + " exceeds max_position_embeddings " + maxPositions);
@@ -270,7 +295,7 @@ public final class OptModel extends Backbone implements LmBackbone {
         }
 
         /** Final norm (pre-LN only) and output projection. */
-        NDArray finish(NDArray h) {
+        public NDArray finish(NDArray h) {
             NDArray y = final_layer_norm != null ? final_layer_norm.forward(h) : h;
             return project_out != null ? project_out.forward(y) : y;
         }

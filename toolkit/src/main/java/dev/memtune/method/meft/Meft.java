@@ -63,12 +63,12 @@ public final class Meft implements Method {
         MeftBlocks blocks = MeftBlocks.of(backbone, config.method());
         config.reversibleLayers(blocks.numLayers());                       // range check before building anything
         MeftModel m = new MeftModel(backbone, head, config, blocks);
-        Heads.add(m, backbone.config().hiddenSize());
+        Heads.add(m, backbone.config().outputSize());
         Freeze.apply(m, n -> n.startsWith("meft."));
         return m;
     }
 
-    /** MEFT is wired for BERT-family encoders only (T5/OPT: not implemented). */
+    /** MEFT is wired for BERT-family encoders and OPT decoders (T5: not implemented). */
     @Override
-    public boolean supports(String modelType) { return modelType.equals("bert"); }
+    public boolean supports(String modelType) { return modelType.equals("bert") || modelType.equals("opt"); }
 }

@@ -17,7 +17,7 @@ import java.util.*;
 /**
  * A backbone made reversible by MEFT (Liao, Tan, Monz, NeurIPS 2023). Streams start as
  * {@code x1 = x2 = h0} (embedding output), pass through the {@link MeftLayer}s, and the head reads
- * {@code (x1 + x2) / 2}.
+ * {@code (x1 + x2) / 2} (for OPT after the decoder's final norm and projection, as it reads OPT's own output).
  *
  * <p>Two ways to get gradients, computing the same function with the same dropout masks:
  * {@link #features} under a {@code GradientCollector} (ordinary autograd, activations of every
@@ -101,14 +101,16 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
 
     // ---- ordinary forward ----------------------------------------------------------------------
 
-    /** {@code (x1 + x2) / 2} of the top streams [B,T,D]; records autograd if grad mode is on. */
+    /** {@code (x1 + x2) / 2} of the top streams [B,T,D], then the backbone's own last step (OPT: final norm); records autograd if grad mode is on. */
     @Override
     public NDArray features(Batch b) {
         MeftLayer.Streams s = streams(b);
-        NDArray out = s.x1().add(s.x2()).mul(dev.memtune.nn.F.scalar(s.x1(), 0.5));                              // [B,T,D]
+        NDArray out = blocks.finish(average(s));                                                                  // [B,T,D']
         s.close();
         return out;
     }
+
+    private static NDArray average(MeftLayer.Streams s) { return s.x1().add(s.x2()).mul(dev.memtune.nn.F.scalar(s.x1(), 0.5)); }
 
     /** The top streams (x1, x2) as the next layer would get them; advances the dropout step in training. */
     public MeftLayer.Streams streams(Batch b) {
@@ -177,7 +179,7 @@ public final class MeftModel extends TunedModel implements TrainStep.CustomBackw
             try (Autograd.Mode on = Autograd.enableGrad()) {
                 MeftLayer.Streams t = top;
                 for (int i = k; i < n; i++) t = layer(i).forward(t, mask, seeds(step, i));
-                NDArray feat = t.x1().add(t.x2()).mul(dev.memtune.nn.F.scalar(t.x1(), 0.5));                     // [B,T,D]
+                NDArray feat = blocks.finish(average(t));                                                        // [B,T,D']
                 reseed(step, n);
                 NDArray l = head.loss(head.forward(feat, b.attentionMask()), labels);
                 loss = l.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat();

@@ -34,19 +34,36 @@ class MeftGradientTest {
         List<Arguments> out = new ArrayList<>();
         for (int v = 1; v <= 3; v++) {
             for (boolean dropout : new boolean[]{false, true}) {
-                out.add(Arguments.of(v, 2, MeftConfig.ALL, dropout, DataType.FLOAT32));
-                out.add(Arguments.of(v, 2, 1, dropout, DataType.FLOAT32));            // lower layer reversible, upper ordinary
-                out.add(Arguments.of(v, 4, MeftConfig.ALL, dropout, DataType.FLOAT64));
+                out.add(Arguments.of("tiny-bert", v, 2, MeftConfig.ALL, dropout, DataType.FLOAT32));
+                out.add(Arguments.of("tiny-bert", v, 2, 1, dropout, DataType.FLOAT32));            // lower layer reversible, upper ordinary
+                out.add(Arguments.of("tiny-bert", v, 4, MeftConfig.ALL, dropout, DataType.FLOAT64));
             }
-            out.add(Arguments.of(v, 4, 2, true, DataType.FLOAT64));
-            out.add(Arguments.of(v, 6, MeftConfig.ALL, true, DataType.FLOAT64));
+            out.add(Arguments.of("tiny-bert", v, 4, 2, true, DataType.FLOAT64));
+            out.add(Arguments.of("tiny-bert", v, 6, MeftConfig.ALL, true, DataType.FLOAT64));
+            for (String opt : OPT) {                                                             // pre-LN; post-LN with projections
+                boolean post = opt.equals(POST_LN);
+                out.add(Arguments.of(opt, v, 2, MeftConfig.ALL, true, post ? DataType.FLOAT64 : DataType.FLOAT32));
+                out.add(Arguments.of(opt, v, 2, 1, true, DataType.FLOAT32));
+                out.add(Arguments.of(opt, v, 4, MeftConfig.ALL, true, DataType.FLOAT64));
+            }
         }
-        out.add(Arguments.of(1, 2, 0, true, DataType.FLOAT32));                         // nothing reversible
+        out.add(Arguments.of("tiny-bert", 1, 2, 0, true, DataType.FLOAT32));                    // nothing reversible
         return out.stream();
     }
 
-    static Backbone tinyBert(int layers, long seed) {
-        return Backbones.create(Backbones.preset("tiny-bert").with(Map.of("num_hidden_layers", layers)), seed);
+    /**
+     * OPT has no norm on its embeddings: at random init h0 has a spread of ~0.02 where BERT's normed
+     * embeddings have ~1, and a post-LN block divides by the spread of what it reads, so each
+     * inversion amplifies float error ~50x more than on BERT (measured: MEFT3, 4 layers, float64,
+     * reconstruction error 1.0e-6 against BERT's 2.0e-8; float32 with every layer reversible, 2
+     * layers: gradient errors ~4e-3). Post-LN rows are therefore float64 where every layer is
+     * reversible, with a 10x looser float64 reconstruction bound; their gradients still match to 1e-4.
+     */
+    static final String POST_LN = "tiny-opt-postln";
+    static final List<String> OPT = List.of("tiny-opt", POST_LN);
+
+    static Backbone tiny(String preset, int layers, long seed) {
+        return Backbones.create(Backbones.preset(preset).with(Map.of("num_hidden_layers", layers)), seed);
     }
 
     static Batch batch(NDManager nd) {
@@ -56,9 +73,9 @@ class MeftGradientTest {
         return Batch.encoder(i, nd.create(mask), i.zerosLike());
     }
 
-    static MeftModel model(int variant, int layers, int reversible, DataType type) {
+    static MeftModel model(String preset, int variant, int layers, int reversible, DataType type) {
         MeftConfig c = MeftConfig.builder().setVariant(variant).optReversibleLayers(reversible).optSeed(5).build();
-        MeftModel m = new Meft(c).attach(tinyBert(layers, 13), HeadSpec.classification(3));
+        MeftModel m = new Meft(c).attach(tiny(preset, layers, 13), HeadSpec.classification(3));
         if (type != DataType.FLOAT32) for (Param p : m.namedParams().values()) p.set(p.data().toType(type, true));
         return m;
     }
@@ -75,10 +92,10 @@ class MeftGradientTest {
         return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
     }
 
-    @ParameterizedTest(name = "meft{0}, {1} layers, reversible {2}, dropout {3}, {4}")
+    @ParameterizedTest(name = "{0}: meft{1}, {2} layers, reversible {3}, dropout {4}, {5}")
     @MethodSource("cases")
-    void reversibleGradientsMatchAutograd(int variant, int layers, int reversible, boolean dropout, DataType type) {
-        try (NDManager nd = NDManager.newBaseManager(); MeftModel m = model(variant, layers, reversible, type)) {
+    void reversibleGradientsMatchAutograd(String preset, int variant, int layers, int reversible, boolean dropout, DataType type) {
+        try (NDManager nd = NDManager.newBaseManager(); MeftModel m = model(preset, variant, layers, reversible, type)) {
             m.train(dropout);
             Batch in = batch(nd);
             NDArray labels = nd.create(new long[]{2, 0});
@@ -109,21 +126,28 @@ class MeftGradientTest {
                 assertTrue(e <= 1e-4, n + ": relative error " + e);
             }
             MeftModel.Stats st = m.lastStats();
-            System.out.printf("meft%d L=%d rev=%s dropout=%s %s: max rel grad err %.3e (%s), reconstruction err %s, forward recorded %s%n",
-                    variant, layers, reversible == MeftConfig.ALL ? "all" : reversible, dropout, type, worst, worstName,
+            System.out.printf("%s meft%d L=%d rev=%s dropout=%s %s: max rel grad err %.3e (%s), reconstruction err %s, forward recorded %s%n",
+                    preset, variant, layers, reversible == MeftConfig.ALL ? "all" : reversible, dropout, type, worst, worstName,
                     Arrays.toString(st.reconstructionError()), st.forwardRecorded());
             assertFalse(st.forwardRecorded(), "the reversible forward recorded autograd history");
             assertEquals(reversible == MeftConfig.ALL ? layers : reversible, st.reconstructionError().length);
             if (st.reconstructionError().length > 0) assertEquals(st.reconstructionError()[0], st.embeddingReconstructionError(), 1e-12, "bottom check vs stored h0");
-            if (type == DataType.FLOAT64 && layers <= 4) assertTrue(st.maxReconstructionError() < 1e-6, "float64 reconstruction error " + st.maxReconstructionError());
+            double bound = preset.equals(POST_LN) ? 1e-5 : 1e-6;
+            if (type == DataType.FLOAT64 && layers <= 4) assertTrue(st.maxReconstructionError() < bound, "float64 reconstruction error " + st.maxReconstructionError());
         }
     }
 
     /** Independent of autograd: central differences of the loss (same dropout masks), float64, 3 layers. */
-    @ParameterizedTest(name = "meft{0}")
-    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
-    void reversibleGradientsMatchFiniteDifferences(int variant) {
-        try (NDManager nd = NDManager.newBaseManager(); MeftModel m = model(variant, 3, MeftConfig.ALL, DataType.FLOAT64)) {
+    static Stream<Arguments> finiteDifferenceCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String preset : List.of("tiny-bert", "tiny-opt", "tiny-opt-postln")) for (int v = 1; v <= 3; v++) out.add(Arguments.of(preset, v));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "meft{1} on {0}")
+    @MethodSource("finiteDifferenceCases")
+    void reversibleGradientsMatchFiniteDifferences(String preset, int variant) {
+        try (NDManager nd = NDManager.newBaseManager(); MeftModel m = model(preset, variant, 3, MeftConfig.ALL, DataType.FLOAT64)) {
             m.train(true);
             Batch in = batch(nd);
             NDArray labels = nd.create(new long[]{2, 0});

@@ -26,11 +26,18 @@ class MeftTrainingTest {
         return Batch.encoder(ids, nd.create(new long[][]{{1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 0, 0}}), ids.zerosLike());
     }
 
-    @ParameterizedTest(name = "meft{0}")
-    @ValueSource(ints = {1, 2, 3})
-    void trainStepLearnsAndTouchesOnlyAdaptersAndHead(int variant) {
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> presetsAndVariants() {
+        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
+        for (String p : java.util.List.of("tiny-bert", "tiny-opt", "tiny-opt-postln"))
+            for (int v = 1; v <= 3; v++) out.add(org.junit.jupiter.params.provider.Arguments.of(p, v));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "meft{1} on {0}")
+    @org.junit.jupiter.params.provider.MethodSource("presetsAndVariants")
+    void trainStepLearnsAndTouchesOnlyAdaptersAndHead(String preset, int variant) {
         try (NDManager nd = NDManager.newBaseManager();
-             TunedModel m = Methods.create("meft" + variant).attach(Backbones.create("tiny-bert", 3), HeadSpec.classification(2))) {
+             TunedModel m = Methods.create("meft" + variant).attach(Backbones.create(preset, 3), HeadSpec.classification(2))) {
             assertInstanceOf(TrainStep.CustomBackward.class, m);
             Map<String, float[]> before = new LinkedHashMap<>();
             m.namedParams().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
@@ -65,13 +72,13 @@ class MeftTrainingTest {
         }
     }
 
-    @ParameterizedTest(name = "meft{0}")
-    @ValueSource(ints = {1, 2, 3})
-    void reversibleForwardHoldsTheSameArraysAtAnyDepth(int variant) {
+    @ParameterizedTest(name = "meft{1} on {0}")
+    @org.junit.jupiter.params.provider.MethodSource("presetsAndVariants")
+    void reversibleForwardHoldsTheSameArraysAtAnyDepth(String preset, int variant) {
         long[] retained = new long[2], bytes = new long[2];
         int[] depths = {2, 6};
         for (int j = 0; j < 2; j++) {
-            try (NDManager nd = NDManager.newBaseManager(); MeftModel m = MeftGradientTest.model(variant, depths[j], MeftConfig.ALL, ai.djl.ndarray.types.DataType.FLOAT32)) {
+            try (NDManager nd = NDManager.newBaseManager(); MeftModel m = MeftGradientTest.model(preset, variant, depths[j], MeftConfig.ALL, ai.djl.ndarray.types.DataType.FLOAT32)) {
                 m.train(true);
                 m.measureRetention(true);
                 try (Autograd.Mode on = Autograd.enableGrad()) {               // as on a thread where torch grad mode defaults to on
@@ -83,7 +90,7 @@ class MeftTrainingTest {
                 assertEquals(depths[j], s.reversibleLayers());
                 retained[j] = s.retainedArrays();
                 bytes[j] = s.retainedBytes();
-                System.out.printf("meft%d, %d layers: forward retained %d arrays, %d bytes%n", variant, depths[j], retained[j], bytes[j]);
+                System.out.printf("meft%d on %s, %d layers: forward retained %d arrays, %d bytes%n", variant, preset, depths[j], retained[j], bytes[j]);
             }
         }
         assertEquals(retained[0], retained[1], "arrays held at the top grow with depth");
