@@ -1,16 +1,21 @@
 package dev.memtune.train;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
 import com.google.gson.*;
 import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.Backbones;
+import dev.memtune.backbone.Batch;
 import dev.memtune.data.Protocol;
 import dev.memtune.data.Task;
 import dev.memtune.data.TaskData;
 import dev.memtune.data.Tasks;
+import dev.memtune.data.TorchRandperm;
 import dev.memtune.hub.ModelSpec;
 import dev.memtune.method.Methods;
 import dev.memtune.method.TunedModel;
+import dev.memtune.method.lst.Lst;
+import dev.memtune.method.lst.LstInitializer;
 import dev.memtune.progress.Progress;
 import dev.memtune.progress.ProgressEvent;
 import dev.memtune.tokenize.Tokenizer;
@@ -107,7 +112,13 @@ public final class Experiments {
         Engine.getInstance().setRandomSeed(r.seed());
         Backbone b = backbone(r.backbone(), r.seed(), r.pooling());
         long backboneParams = b.numParams();                                  // before the method adds its own
-        try (TunedModel model = Methods.create(r.method(), r.methodOptions()).attach(b, td.head())) {
+        dev.memtune.method.Method method = Methods.create(r.method(), r.methodOptions());
+        NDManager fisher = b.manager().newSubManager();                      // LST init=fisher: its samples, freed after attach
+        if (method instanceof Lst lst && lst.config().init().equals("fisher"))
+            lst.withFisherData(() -> fisherSamples(fisher, td, lst.config().fisherSamples(), r.seed()));
+        TunedModel attached;
+        try (fisher) { attached = method.attach(b, td.head()); }
+        try (TunedModel model = attached) {
             Trainer trainer = new Trainer(tc, model, td).optName(label).optCheckpoint(ckpt, o.resume());
             TrainResult tr = trainer.train();
             JsonObject json = ExperimentResult.toJson(cfg, r, data, td, tr, model, backboneParams, (System.nanoTime() - t0) / 1e9);
@@ -119,6 +130,22 @@ public final class Experiments {
                     tr.bestValidationScore(), tr.testScore(), tr.bestEpoch(), ProgressEvent.formatSeconds((System.nanoTime() - t0) / 1e9), result)));
             return new ExperimentResult(result, json);
         }
+    }
+
+    /**
+     * What LST's Fisher initialisation reads ({@code init=fisher}): {@code n} training examples (all
+     * if fewer) in the order {@code torch.randperm(size, seed)} gives (the released code sums over a
+     * shuffled loader at batch size 1), as one padded sample; text-to-text examples carry their
+     * label names as decoder targets.
+     */
+    static List<LstInitializer.Sample> fisherSamples(NDManager m, TrainData td, int n, long seed) {
+        int[] perm = TorchRandperm.permutation(td.train().size(), seed);
+        int[] which = Arrays.copyOf(perm, Math.min(n, perm.length));
+        Batch enc = Batches.collate(m, td.train(), which, td.padId());
+        if (!td.textToText()) return List.of(new LstInitializer.Sample(enc, Batches.labels(m, td.train(), which, td.head())));
+        long[][] rows = new long[which.length][];
+        for (int j = 0; j < which.length; j++) rows[j] = td.targets()[(int) td.train().get(which[j]).label()];
+        return List.of(new LstInitializer.Sample(TextToText.withTargets(m, enc, rows, td.padId()), TextToText.labels(m, rows)));
     }
 
     /**

@@ -85,6 +85,39 @@ class ExperimentsTest {
         assertEquals(changed.testScore(), t.doubleColumn("test").get(0));
     }
 
+    /** LST with init=fisher runs from a config: the experiment hands it n training examples in torch.randperm order. */
+    @Test
+    void lstFisherInitGetsTrainingSamples(@TempDir Path dir) throws IOException {
+        assumeTrue(ModelHub.isCached("minilm-l6"), "needs the minilm-l6 tokenizer: run reproduce/memtune fetch-model minilm-l6");
+        assumeTrue(Tasks.get("rte").missing(Tasks.dataDir()).isEmpty(), "needs RTE: set MEMTUNE_DATA to a folder with rte/ (see data/README)");
+        Path folder = tinyFolder(dir);
+        Path cfg = ExperimentConfigTest.write(dir, "configs/t/tiny-lst-fisher.json", """
+                {"backbone": "%s", "method": "lst", "tasks": ["rte"], "protocol": "lst",
+                 "method_options": {"init": "fisher", "fisher_samples": 6, "reduction_factor": 4},
+                 "train": {"learning_rate": 3e-3, "num_train_epochs": 1, "max_train_samples": 32, "max_eval_samples": 16,
+                           "max_seq_length": 40, "per_device_train_batch_size": 16}}""".formatted(folder.toString().replace("\\", "/")));
+        ExperimentResult r = Experiments.run(cfg, "rte", 42, "cpu", Experiments.RunOptions.defaults().withOut(dir.resolve("out")));
+        assertEquals("fisher", r.json().getAsJsonObject("config").getAsJsonObject("method_options").get("init").getAsString());
+        assertEquals(2, r.json().get("steps").getAsInt());
+
+        try (dev.memtune.tokenize.Tokenizer tok = Backbones.tokenizer(folder.toString());
+             ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            TaskData d = Tasks.get("rte").load(Protocol.LST, 42);
+            TrainData td = Featurizer.trainData(tok, d, 40, false);
+            var samples = Experiments.fisherSamples(m, td, 6, 43);
+            assertEquals(1, samples.size());
+            int[] perm = dev.memtune.data.TorchRandperm.permutation(td.train().size(), 43);
+            long[] labels = samples.get(0).labels().toLongArray();
+            long[][] ids = new long[6][];
+            for (int j = 0; j < 6; j++) {
+                assertEquals((long) td.train().get(perm[j]).label(), labels[j], "label of sample " + j);
+                long[] want = td.train().get(perm[j]).inputIds()[0];
+                long[] got = samples.get(0).batch().inputIds().get(j).toLongArray();
+                assertArrayEquals(want, java.util.Arrays.copyOf(got, want.length), "tokens of sample " + j);
+            }
+        }
+    }
+
     @Test
     void cliReportsBadConfigAsUserError(@TempDir Path dir) throws IOException {
         Path cfg = ExperimentConfigTest.write(dir, "configs/t/bad.json", "{\"backbone\": \"tiny-bert\", \"method\": \"lora\", \"tasks\": [\"rte\"], \"epochs\": 3}");

@@ -3,6 +3,7 @@ package dev.memtune.method.lst;
 import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.BackboneConfig;
 import dev.memtune.backbone.bert.BertModel;
+import dev.memtune.backbone.opt.OptModel;
 import dev.memtune.backbone.t5.T5Model;
 import dev.memtune.method.*;
 
@@ -24,7 +25,7 @@ import java.util.function.Supplier;
  * for each kept backbone layer i (slot k); dropped layers have neither ladder nor side block.
  * Side blocks start random ({@code init=random}) or from the backbone's weights structurally pruned
  * by Fisher importance ({@code init=fisher}, see {@link LstInitializer}; needs
- * {@link #withFisherData}; BERT-family and T5 backbones). Backbones: BERT-family encoders and T5 (pooled
+ * {@link #withFisherData}; BERT-family, T5 and pre-LN OPT backbones). Backbones: BERT-family encoders and T5 (pooled
  * head on the side encoder; text-to-text with a side decoder cross-attending to the side encoder,
  * up-projection, then the frozen LM head with its d^-0.5 scaling) and OPT (side decoder, causal).
  */
@@ -103,11 +104,10 @@ public final class Lst implements Method {
         int ds = sc.hiddenSize();
         Map<String, ai.djl.ndarray.NDArray> pruned = null;
         if (config.init().equals("fisher")) {
-            if (kind.equals("opt")) throw new IllegalArgumentException("lst: init=fisher is implemented for BERT-family and T5 backbones, not " + kind);
             if (fisherData == null) throw new IllegalArgumentException("lst: init=fisher needs training samples (Lst.withFisherData); use init=random otherwise");
-            pruned = backbone instanceof BertModel bert
-                    ? LstInitializer.fisherSideWeights(bert, head, fisherData.get(), config.fisherSamples(), kept, sc)
-                    : LstInitializer.fisherSideWeightsT5((T5Model) backbone, head, fisherData.get(), config.fisherSamples(), kept, keptDec, sc);
+            if (backbone instanceof BertModel bert) pruned = LstInitializer.fisherSideWeights(bert, head, fisherData.get(), config.fisherSamples(), kept, sc);
+            else if (backbone instanceof OptModel opt) pruned = LstInitializer.fisherSideWeightsOpt(opt, head, fisherData.get(), config.fisherSamples(), kept, sc);
+            else pruned = LstInitializer.fisherSideWeightsT5((T5Model) backbone, head, fisherData.get(), config.fisherSamples(), kept, keptDec, sc);
         }
         ai.djl.ndarray.NDManager nd = backbone.manager();
         LadderStack enc = null, dec = null;
@@ -125,7 +125,7 @@ public final class Lst implements Method {
         if (pruned != null) {
             if (kind.equals("bert")) side.encoder.getChild("layer").load(pruned, true, "lst fisher initialisation");
             else {
-                loadInto(side.encoder, "encoder.", pruned);
+                if (side.encoder != null) loadInto(side.encoder, "encoder.", pruned);
                 if (side.decoder != null) loadInto(side.decoder, "decoder.", pruned);
             }
             pruned.values().forEach(ai.djl.ndarray.NDArray::close);
@@ -146,11 +146,9 @@ public final class Lst implements Method {
         stack.load(mine, false, "lst fisher initialisation");
     }
 
-    /** BERT-family, T5 and OPT backbones; the Fisher-pruning initialisation for BERT-family and T5 ones. */
+    /** BERT-family, T5 and OPT backbones (the Fisher-pruning initialisation: pre-LN OPT without projections). */
     @Override
-    public boolean supports(String modelType) {
-        return List.of("bert", "t5", "opt").contains(modelType) && (!config.init().equals("fisher") || !modelType.equals("opt"));
-    }
+    public boolean supports(String modelType) { return List.of("bert", "t5", "opt").contains(modelType); }
 
     @Override
     public String toString() { return "lst " + config.toMap(); }

@@ -10,6 +10,7 @@ import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.BackboneConfig;
 import dev.memtune.backbone.Batch;
 import dev.memtune.backbone.bert.BertModel;
+import dev.memtune.backbone.opt.OptModel;
 import dev.memtune.backbone.t5.T5Model;
 import dev.memtune.method.HeadSpec;
 import dev.memtune.method.Heads;
@@ -33,7 +34,7 @@ import java.util.*;
  * <li>the pruned matrices of each kept layer initialise its side block.</li>
  * </ol>
  * BERT: {@link #pruneBert}; T5 (encoder, decoder with cross-attention, relu or gated feed-forward):
- * {@link #pruneT5}. OPT is not covered.
+ * {@link #pruneT5}; OPT with pre-LN and no projections (every size but 350m): {@link #pruneOpt}.
  * The chain follows every backbone layer, dropped ones included, and ignores the residual stream
  * (each layer's output rows are chosen afresh), as the released code does. The released code ranks
  * q/k/v jointly by the L1 norm of the summed log importances; the plain sum of row norms is used here.
@@ -67,6 +68,19 @@ public final class LstInitializer {
         }
     }
 
+    /** OPT side-decoder weights, keyed relative to the side ({@code decoder.layers.k...}, {@code decoder.final_layer_norm}). */
+    static Map<String, NDArray> fisherSideWeightsOpt(OptModel opt, HeadSpec spec, List<Sample> samples, int n, List<Integer> kept, BackboneConfig side) {
+        if (opt.decoder.project_in != null || opt.decoder.final_layer_norm == null)
+            throw new IllegalArgumentException("lst: init=fisher on OPT needs a pre-LN model without projections (word_embed_proj_dim == hidden_size, "
+                    + "do_layer_norm_before true), as every OPT but opt-350m; " + opt.config().source + " has neither; use init=random");
+        Map<String, NDArray> imp = fisherImportance(opt, spec, samples, n);
+        try {
+            return pruneOpt(opt.manager(), state(opt), imp, opt.numLayers(), kept, side.hiddenSize(), side.intermediateSize());
+        } finally {
+            imp.values().forEach(NDArray::close);
+        }
+    }
+
     private static Map<String, NDArray> state(Backbone b) {
         Map<String, NDArray> w = new LinkedHashMap<>();
         b.namedParams().forEach((k, p) -> w.put(k, p.data()));
@@ -87,7 +101,7 @@ public final class LstInitializer {
         params.forEach((k, p) -> { was.put(k, p.trainable()); imp.put(k, bb.manager().zeros(p.data().getShape())); });
         boolean training = bb.isTraining();
         TunedModel probe = new TunedModel(bb, spec, null);                   // the task loss on the plain backbone
-        Heads.add(probe, bb.config().hiddenSize());
+        Heads.add(probe, bb.config().outputSize());
         probe.train(false);
         params.values().forEach(p -> p.setTrainable(true));
         try {
@@ -224,6 +238,39 @@ public final class LstInitializer {
         out.put(bias, w.get(bias).duplicate());
         vec(m, w, out, stack + ".final_layer_norm.weight", stack + ".final_layer_norm.weight", prev);
         return prev;
+    }
+
+    /**
+     * The pruning walk over a pre-LN OPT decoder (HF names, prefix {@code decoder.}): from the kept
+     * hidden features of {@code embed_tokens}; per layer, {@code self_attn_layer_norm} follows the
+     * rows entering the layer, q/k/v rows jointly (d/r), out_proj rows (d/r), {@code final_layer_norm}
+     * (the layer's pre-FFN norm) follows them, fc1 rows (ffn_dim/r), fc2 rows (d/r); the decoder's
+     * final norm follows the last rows. Keys: {@code decoder.layers.k...}, {@code decoder.final_layer_norm.*}.
+     */
+    public static Map<String, NDArray> pruneOpt(NDManager m, Map<String, NDArray> w, Map<String, NDArray> imp,
+                                                int numLayers, List<Integer> kept, int ds, int ffs) {
+        int[] prev = top(Mat.of(imp, "decoder.embed_tokens.weight").colL1(), ds);
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (int i = 0; i < numLayers; i++) {
+            String p = "decoder.layers." + i + ".";
+            int[] rQkv = jointRows(imp, p + "self_attn.", List.of("q_proj", "k_proj", "v_proj"), prev, ds);
+            int[] rAo = top(Mat.of(imp, p + "self_attn.out_proj.weight").rowL1(rQkv), ds);
+            int[] rI = top(Mat.of(imp, p + "fc1.weight").rowL1(rAo), ffs);
+            int[] rO = top(Mat.of(imp, p + "fc2.weight").rowL1(rI), ds);
+            int k = kept.indexOf(i);
+            if (k >= 0) {
+                String q = "decoder.layers." + k + ".";
+                norm(m, w, out, p, q, "self_attn_layer_norm", prev);
+                for (String t : List.of("q_proj", "k_proj", "v_proj")) linear(m, w, out, p, q, "self_attn." + t, rQkv, prev);
+                linear(m, w, out, p, q, "self_attn.out_proj", rAo, rQkv);
+                norm(m, w, out, p, q, "final_layer_norm", rAo);
+                linear(m, w, out, p, q, "fc1", rI, rAo);
+                linear(m, w, out, p, q, "fc2", rO, rI);
+            }
+            prev = rO;
+        }
+        norm(m, w, out, "decoder.", "decoder.", "final_layer_norm", prev);
+        return out;
     }
 
     /** Rows kept jointly by several matrices: the sum of their row L1 norms over the kept columns. */

@@ -187,6 +187,71 @@ class LstKindsTest {
         }
     }
 
+    /** OPT with Fisher init, pooled and LM heads: every side matrix is a sub-matrix of the backbone's; the backbone stays untouched. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void optFisherInitCopiesBackboneWeightsIntoTheSideDecoder(boolean lm) {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            Batch in = batch(nd, false);
+            NDArray labels = lm ? nd.create(new long[][]{{2, 5, 7, 3, 9, 4}, {2, 8, 6, 3, -100, -100}}) : nd.create(new long[]{1, 0});
+            Lst method = (Lst) Methods.create("lst", Map.of("init", "fisher", "fisher_samples", "2"));
+            method.withFisherData(() -> List.of(new LstInitializer.Sample(in, labels)));
+            try (TunedModel m = method.attach(Backbones.create("tiny-opt", 4), lm ? HeadSpec.lm() : HeadSpec.classification(2))) {
+                Map<String, Param> all = m.namedParams();
+                for (String t : List.of("layers.%d.self_attn.q_proj.weight", "layers.%d.self_attn.out_proj.bias", "layers.%d.fc2.weight",
+                        "layers.%d.final_layer_norm.weight")) {
+                    for (int k = 0; k < 2; k++) {
+                        Set<Float> backbone = new HashSet<>();
+                        for (float f : all.get("backbone.decoder." + String.format(t, k)).data().toFloatArray()) backbone.add(f);
+                        for (float f : all.get("side.decoder." + String.format(t, k)).data().toFloatArray())
+                            assertTrue(backbone.contains(f), String.format(t, k) + ": side value " + f + " is not a backbone value");
+                    }
+                }
+                Map<String, float[]> before = new LinkedHashMap<>();
+                m.backbone.namedParams().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
+                m.zeroGrad();
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) { gc.backward(m.loss(in, labels)); }
+                for (Param p : m.trainableParams()) p.data().subi(p.grad().mul(0.05f));
+                m.backbone.namedParams().forEach((n, p) -> {
+                    assertFalse(p.data().hasGradient(), n + " records a gradient");
+                    assertArrayEquals(before.get(n), p.data().toFloatArray(), 0f, n + " changed");
+                });
+            }
+        }
+    }
+
+    /** The OPT pruning walk on a hand-built importance (tiny-opt: d 32, ffn 37, r 8 -> 4, 4). */
+    @Test
+    void optPruningKeepsTheMostImportantRowsOverKeptColumns() {
+        try (NDManager nd = NDManager.newBaseManager(); Backbone b = Backbones.create("tiny-opt", 9)) {
+            Map<String, NDArray> w = new LinkedHashMap<>(), imp = new LinkedHashMap<>();
+            b.namedParams().forEach((n, p) -> { w.put(n, p.data()); imp.put(n, nd.zeros(p.data().getShape())); });
+            for (int j : new int[]{2, 3, 11, 29}) imp.get("decoder.embed_tokens.weight").set(new NDIndex(":, " + j), 1f);
+            String l0 = "decoder.layers.0.", l1 = "decoder.layers.1.";
+            rows(imp, l0 + "self_attn.q_proj.weight", 1); rows(imp, l0 + "self_attn.k_proj.weight", 4, 9); rows(imp, l0 + "self_attn.v_proj.weight", 30);
+            rows(imp, l0 + "self_attn.out_proj.weight", 6, 7, 8, 20);
+            rows(imp, l0 + "fc1.weight", 0, 12, 33, 36);
+            rows(imp, l0 + "fc2.weight", 13, 14, 15, 31);
+            rows(imp, l1 + "self_attn.q_proj.weight", 3, 5, 16, 17);
+            imp.get(l1 + "self_attn.v_proj.weight").set(new NDIndex("27, 0"), 100f);  // important only on a dropped column
+            rows(imp, l1 + "self_attn.out_proj.weight", 18, 19, 21, 22);
+            rows(imp, l1 + "fc1.weight", 1, 2, 3, 4);
+            rows(imp, l1 + "fc2.weight", 23, 24, 25, 26);
+            Map<String, NDArray> side = LstInitializer.pruneOpt(nd, w, imp, 2, List.of(1), 4, 4);
+            long[] in1 = {13, 14, 15, 31}, qkv = {3, 5, 16, 17}, o = {18, 19, 21, 22}, fc1 = {1, 2, 3, 4}, out = {23, 24, 25, 26};
+            expect(side, "decoder.layers.0.self_attn.q_proj.weight", w.get(l1 + "self_attn.q_proj.weight"), qkv, in1, nd);
+            expect(side, "decoder.layers.0.self_attn.v_proj.weight", w.get(l1 + "self_attn.v_proj.weight"), qkv, in1, nd);
+            expect(side, "decoder.layers.0.self_attn.out_proj.weight", w.get(l1 + "self_attn.out_proj.weight"), o, qkv, nd);
+            expect(side, "decoder.layers.0.fc1.weight", w.get(l1 + "fc1.weight"), fc1, o, nd);
+            expect(side, "decoder.layers.0.fc2.weight", w.get(l1 + "fc2.weight"), out, fc1, nd);
+            for (var e : Map.of("self_attn_layer_norm.weight", in1, "self_attn_layer_norm.bias", in1, "final_layer_norm.weight", o,
+                    "self_attn.k_proj.bias", qkv, "fc2.bias", out).entrySet())
+                assertArrayEquals(w.get(l1 + e.getKey()).get(nd.create(e.getValue())).toFloatArray(), side.get("decoder.layers.0." + e.getKey()).toFloatArray(), e.getKey());
+            assertArrayEquals(w.get("decoder.final_layer_norm.bias").get(nd.create(out)).toFloatArray(), side.get("decoder.final_layer_norm.bias").toFloatArray());
+            assertFalse(side.containsKey("decoder.layers.1.fc1.weight"), "only kept layers are initialised");
+        }
+    }
+
     private static void rows(Map<String, NDArray> imp, String name, int... rows) {
         for (int r : rows) imp.get(name).set(new NDIndex(r + ", :"), 1f);
     }
@@ -204,8 +269,9 @@ class LstKindsTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> Methods.create("lst", Map.of("reduction_factor", "16")).attach(Backbones.create("tiny-t5", 1), HeadSpec.lm()));
         assertTrue(e.getMessage().contains("reduction_factor 16 does not divide d_kv 8"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Methods.create("lst", Map.of("init", "fisher")).attach(Backbones.create("tiny-opt", 1), HeadSpec.lm()));
-        assertTrue(e.getMessage().contains("init=fisher is implemented for BERT-family and T5 backbones, not opt"), e.getMessage());
+        Lst fisher = (Lst) Methods.create("lst", Map.of("init", "fisher"));
+        fisher.withFisherData(List::of);
+        e = assertThrows(IllegalArgumentException.class, () -> fisher.attach(Backbones.create("tiny-opt-postln", 1), HeadSpec.lm()));
+        assertTrue(e.getMessage().contains("init=fisher on OPT needs a pre-LN model without projections"), e.getMessage());
     }
 }
