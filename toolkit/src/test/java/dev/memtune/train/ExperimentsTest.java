@@ -39,10 +39,14 @@ class ExperimentsTest {
         return folder;
     }
 
-    @Test
-    void runsWritesReusesAndRetrains(@TempDir Path dir) throws IOException {
+    static void assumeRteAndTokenizer() {
         assumeTrue(ModelHub.isCached("minilm-l6"), "needs the minilm-l6 tokenizer: run reproduce/memtune fetch-model minilm-l6");
         assumeTrue(Tasks.get("rte").missing(Tasks.dataDir()).isEmpty(), "needs RTE: set MEMTUNE_DATA to a folder with rte/ (see data/README)");
+    }
+
+    @Test
+    void runsWritesReusesAndRetrains(@TempDir Path dir) throws IOException {
+        assumeRteAndTokenizer();
         Path folder = tinyFolder(dir);
         Path cfg = ExperimentConfigTest.write(dir, "configs/t/tiny-lora.json", """
                 {"backbone": "%s", "method": "lora", "tasks": ["rte"], "protocol": "lst",
@@ -88,8 +92,7 @@ class ExperimentsTest {
     /** LST with init=fisher runs from a config: the experiment hands it n training examples in torch.randperm order. */
     @Test
     void lstFisherInitGetsTrainingSamples(@TempDir Path dir) throws IOException {
-        assumeTrue(ModelHub.isCached("minilm-l6"), "needs the minilm-l6 tokenizer: run reproduce/memtune fetch-model minilm-l6");
-        assumeTrue(Tasks.get("rte").missing(Tasks.dataDir()).isEmpty(), "needs RTE: set MEMTUNE_DATA to a folder with rte/ (see data/README)");
+        assumeRteAndTokenizer();
         Path folder = tinyFolder(dir);
         Path cfg = ExperimentConfigTest.write(dir, "configs/t/tiny-lst-fisher.json", """
                 {"backbone": "%s", "method": "lst", "tasks": ["rte"], "protocol": "lst",

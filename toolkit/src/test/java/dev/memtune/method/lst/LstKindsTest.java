@@ -126,27 +126,12 @@ class LstKindsTest {
             Lst method = (Lst) Methods.create("lst", Map.of("init", "fisher", "fisher_samples", "2"));
             method.withFisherData(() -> List.of(new LstInitializer.Sample(in, labels)));
             try (TunedModel m = method.attach(Backbones.create("tiny-t5", 4), HeadSpec.lm())) {
+                assertSideValuesAreBackboneValues(m, List.of("encoder.block.%d.layer.0.SelfAttention.q.weight",
+                        "decoder.block.%d.layer.1.EncDecAttention.k.weight", "decoder.block.%d.layer.2.DenseReluDense.wo.weight"));
                 Map<String, Param> all = m.namedParams();
-                for (String t : List.of("encoder.block.%d.layer.0.SelfAttention.q.weight", "decoder.block.%d.layer.1.EncDecAttention.k.weight",
-                        "decoder.block.%d.layer.2.DenseReluDense.wo.weight")) {
-                    for (int k = 0; k < 2; k++) {
-                        Set<Float> backbone = new HashSet<>();
-                        for (float f : all.get("backbone." + String.format(t, k)).data().toFloatArray()) backbone.add(f);
-                        for (float f : all.get("side." + String.format(t, k)).data().toFloatArray())
-                            assertTrue(backbone.contains(f), String.format(t, k) + ": side value " + f + " is not a backbone value");
-                    }
-                }
                 String bias = "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight";
                 assertArrayEquals(all.get("backbone." + bias).data().toFloatArray(), all.get("side." + bias).data().toFloatArray());
-                Map<String, float[]> before = new LinkedHashMap<>();
-                m.backbone.namedParams().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
-                m.zeroGrad();
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) { gc.backward(m.loss(in, labels)); }
-                for (Param p : m.trainableParams()) p.data().subi(p.grad().mul(0.05f));
-                m.backbone.namedParams().forEach((n, p) -> {
-                    assertFalse(p.data().hasGradient(), n + " records a gradient");
-                    assertArrayEquals(before.get(n), p.data().toFloatArray(), 0f, n + " changed");
-                });
+                assertBackboneUntouchedByAStep(m, in, labels);
             }
         }
     }
@@ -197,25 +182,9 @@ class LstKindsTest {
             Lst method = (Lst) Methods.create("lst", Map.of("init", "fisher", "fisher_samples", "2"));
             method.withFisherData(() -> List.of(new LstInitializer.Sample(in, labels)));
             try (TunedModel m = method.attach(Backbones.create("tiny-opt", 4), lm ? HeadSpec.lm() : HeadSpec.classification(2))) {
-                Map<String, Param> all = m.namedParams();
-                for (String t : List.of("layers.%d.self_attn.q_proj.weight", "layers.%d.self_attn.out_proj.bias", "layers.%d.fc2.weight",
-                        "layers.%d.final_layer_norm.weight")) {
-                    for (int k = 0; k < 2; k++) {
-                        Set<Float> backbone = new HashSet<>();
-                        for (float f : all.get("backbone.decoder." + String.format(t, k)).data().toFloatArray()) backbone.add(f);
-                        for (float f : all.get("side.decoder." + String.format(t, k)).data().toFloatArray())
-                            assertTrue(backbone.contains(f), String.format(t, k) + ": side value " + f + " is not a backbone value");
-                    }
-                }
-                Map<String, float[]> before = new LinkedHashMap<>();
-                m.backbone.namedParams().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
-                m.zeroGrad();
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) { gc.backward(m.loss(in, labels)); }
-                for (Param p : m.trainableParams()) p.data().subi(p.grad().mul(0.05f));
-                m.backbone.namedParams().forEach((n, p) -> {
-                    assertFalse(p.data().hasGradient(), n + " records a gradient");
-                    assertArrayEquals(before.get(n), p.data().toFloatArray(), 0f, n + " changed");
-                });
+                assertSideValuesAreBackboneValues(m, List.of("decoder.layers.%d.self_attn.q_proj.weight", "decoder.layers.%d.self_attn.out_proj.bias",
+                        "decoder.layers.%d.fc2.weight", "decoder.layers.%d.final_layer_norm.weight"));
+                assertBackboneUntouchedByAStep(m, in, labels);
             }
         }
     }
@@ -250,6 +219,32 @@ class LstKindsTest {
             assertArrayEquals(w.get("decoder.final_layer_norm.bias").get(nd.create(out)).toFloatArray(), side.get("decoder.final_layer_norm.bias").toFloatArray());
             assertFalse(side.containsKey("decoder.layers.1.fc1.weight"), "only kept layers are initialised");
         }
+    }
+
+    /** For side slots 0 and 1, every value of side tensor {@code pattern} (with %d the slot) occurs in the backbone tensor of the same name. */
+    private static void assertSideValuesAreBackboneValues(TunedModel m, List<String> patterns) {
+        Map<String, Param> all = m.namedParams();
+        for (String t : patterns) {
+            for (int k = 0; k < 2; k++) {
+                Set<Float> backbone = new HashSet<>();
+                for (float f : all.get("backbone." + String.format(t, k)).data().toFloatArray()) backbone.add(f);
+                for (float f : all.get("side." + String.format(t, k)).data().toFloatArray())
+                    assertTrue(backbone.contains(f), String.format(t, k) + ": side value " + f + " is not a backbone value");
+            }
+        }
+    }
+
+    /** A gradient step on the trainable parameters leaves every backbone tensor as it was, with no gradient recorded. */
+    private static void assertBackboneUntouchedByAStep(TunedModel m, Batch in, NDArray labels) {
+        Map<String, float[]> before = new LinkedHashMap<>();
+        m.backbone.namedParams().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
+        m.zeroGrad();
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) { gc.backward(m.loss(in, labels)); }
+        for (Param p : m.trainableParams()) p.data().subi(p.grad().mul(0.05f));
+        m.backbone.namedParams().forEach((n, p) -> {
+            assertFalse(p.data().hasGradient(), n + " records a gradient");
+            assertArrayEquals(before.get(n), p.data().toFloatArray(), 0f, n + " changed");
+        });
     }
 
     private static void rows(Map<String, NDArray> imp, String name, int... rows) {
