@@ -135,17 +135,20 @@ public final class Experiments {
     /**
      * What LST's Fisher initialisation reads ({@code init=fisher}): {@code n} training examples (all
      * if fewer) in the order {@code torch.randperm(size, seed)} gives (the released code sums over a
-     * shuffled loader at batch size 1), as one padded sample; text-to-text examples carry their
+     * shuffled loader at batch size 1), one sample each, unpadded; text-to-text examples carry their
      * label names as decoder targets.
      */
     static List<LstInitializer.Sample> fisherSamples(NDManager m, TrainData td, int n, long seed) {
         int[] perm = TorchRandperm.permutation(td.train().size(), seed);
-        int[] which = Arrays.copyOf(perm, Math.min(n, perm.length));
-        Batch enc = Batches.collate(m, td.train(), which, td.padId());
-        if (!td.textToText()) return List.of(new LstInitializer.Sample(enc, Batches.labels(m, td.train(), which, td.head())));
-        long[][] rows = new long[which.length][];
-        for (int j = 0; j < which.length; j++) rows[j] = td.targets()[(int) td.train().get(which[j]).label()];
-        return List.of(new LstInitializer.Sample(TextToText.withTargets(m, enc, rows, td.padId()), TextToText.labels(m, rows)));
+        List<LstInitializer.Sample> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(n, perm.length); i++) {
+            int[] one = {perm[i]};
+            Batch enc = Batches.collate(m, td.train(), one, td.padId());
+            if (!td.textToText()) { out.add(new LstInitializer.Sample(enc, Batches.labels(m, td.train(), one, td.head()))); continue; }
+            long[][] rows = {td.targets()[(int) td.train().get(perm[i]).label()]};
+            out.add(new LstInitializer.Sample(TextToText.withTargets(m, enc, rows, td.padId()), TextToText.labels(m, rows)));
+        }
+        return out;
     }
 
     /**
