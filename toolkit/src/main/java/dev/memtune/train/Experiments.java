@@ -114,10 +114,18 @@ public final class Experiments {
         long backboneParams = b.numParams();                                  // before the method adds its own
         dev.memtune.method.Method method = Methods.create(r.method(), r.methodOptions());
         NDManager fisher = b.manager().newSubManager();                      // LST init=fisher: its samples, freed after attach
-        if (method instanceof Lst lst && lst.config().init().equals("fisher"))
-            lst.withFisherData(() -> fisherSamples(fisher, td, lst.config().fisherSamples(), r.seed()));
+        boolean pruned = method instanceof Lst lst && lst.config().init().equals("fisher");
+        if (pruned) {
+            Lst lst = (Lst) method;
+            List<Feature> used = Trainer.cut(td.train(), tc.maxTrainSamples());   // the examples this run trains on
+            int n = Math.min(lst.config().fisherSamples(), used.size());
+            Progress.report(ProgressEvent.message(label, "lst init=fisher: importance over " + n + " training examples at batch size 1, then pruning ..."));
+            lst.withFisherData(() -> fisherSamples(fisher, td, used, n, r.seed()));
+        }
+        long a0 = System.nanoTime();
         TunedModel attached;
         try (fisher) { attached = method.attach(b, td.head()); }
+        if (pruned) Progress.report(ProgressEvent.message(label, "lst init=fisher: side network initialised in " + ProgressEvent.formatSeconds((System.nanoTime() - a0) / 1e9)));
         try (TunedModel model = attached) {
             Trainer trainer = new Trainer(tc, model, td).optName(label).optCheckpoint(ckpt, o.resume());
             TrainResult tr = trainer.train();
@@ -133,19 +141,19 @@ public final class Experiments {
     }
 
     /**
-     * What LST's Fisher initialisation reads ({@code init=fisher}): {@code n} training examples (all
-     * if fewer) in the order {@code torch.randperm(size, seed)} gives (the released code sums over a
-     * shuffled loader at batch size 1), one sample each, unpadded; text-to-text examples carry their
-     * label names as decoder targets.
+     * What LST's Fisher initialisation reads ({@code init=fisher}): {@code n} of the training examples
+     * {@code train} (all if fewer) in the order {@code torch.randperm(size, seed)} gives (the released
+     * code sums over a shuffled loader at batch size 1), one sample each, unpadded; text-to-text
+     * examples carry their label names as decoder targets.
      */
-    static List<LstInitializer.Sample> fisherSamples(NDManager m, TrainData td, int n, long seed) {
-        int[] perm = TorchRandperm.permutation(td.train().size(), seed);
+    static List<LstInitializer.Sample> fisherSamples(NDManager m, TrainData td, List<Feature> train, int n, long seed) {
+        int[] perm = TorchRandperm.permutation(train.size(), seed);
         List<LstInitializer.Sample> out = new ArrayList<>();
         for (int i = 0; i < Math.min(n, perm.length); i++) {
             int[] one = {perm[i]};
-            Batch enc = Batches.collate(m, td.train(), one, td.padId());
-            if (!td.textToText()) { out.add(new LstInitializer.Sample(enc, Batches.labels(m, td.train(), one, td.head()))); continue; }
-            long[][] rows = {td.targets()[(int) td.train().get(perm[i]).label()]};
+            Batch enc = Batches.collate(m, train, one, td.padId());
+            if (!td.textToText()) { out.add(new LstInitializer.Sample(enc, Batches.labels(m, train, one, td.head()))); continue; }
+            long[][] rows = {td.targets()[(int) train.get(perm[i]).label()]};
             out.add(new LstInitializer.Sample(TextToText.withTargets(m, enc, rows, td.padId()), TextToText.labels(m, rows)));
         }
         return out;

@@ -52,7 +52,8 @@ public final class Trainer {
         this.test = data.test() == data.validation() ? validation : cut(data.test(), cfg.maxEvalSamples());
     }
 
-    private static List<Feature> cut(List<Feature> l, int n) { return n > 0 && n < l.size() ? l.subList(0, n) : l; }
+    /** The first {@code n} examples ({@code max_train_samples}/{@code max_eval_samples}; 0 = all). */
+    static List<Feature> cut(List<Feature> l, int n) { return n > 0 && n < l.size() ? l.subList(0, n) : l; }
 
     /** Checkpoints go to {@code dir} (atomically); with {@code resume}, an existing one is continued. */
     public Trainer optCheckpoint(Path dir, boolean resume) {

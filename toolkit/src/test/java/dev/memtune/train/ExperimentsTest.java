@@ -107,13 +107,15 @@ class ExperimentsTest {
              ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
             TaskData d = Tasks.get("rte").load(Protocol.LST, 42);
             TrainData td = Featurizer.trainData(tok, d, 40, false);
-            var samples = Experiments.fisherSamples(m, td, 6, 43);
+            List<Feature> used = td.train().subList(0, 32);                     // max_train_samples 32: only those are read
+            var samples = Experiments.fisherSamples(m, td, used, 6, 43);
             assertEquals(6, samples.size());
-            int[] perm = dev.memtune.data.TorchRandperm.permutation(td.train().size(), 43);
+            int[] perm = dev.memtune.data.TorchRandperm.permutation(32, 43);
             for (int j = 0; j < 6; j++) {
-                assertArrayEquals(new long[]{(long) td.train().get(perm[j]).label()}, samples.get(j).labels().toLongArray(), "label of sample " + j);
-                assertArrayEquals(td.train().get(perm[j]).inputIds()[0], samples.get(j).batch().inputIds().toLongArray(), "tokens of sample " + j);
+                assertArrayEquals(new long[]{(long) used.get(perm[j]).label()}, samples.get(j).labels().toLongArray(), "label of sample " + j);
+                assertArrayEquals(used.get(perm[j]).inputIds()[0], samples.get(j).batch().inputIds().toLongArray(), "tokens of sample " + j);
             }
+            assertEquals(32, Experiments.fisherSamples(m, td, used, 1024, 43).size(), "never more than the run trains on");
         }
     }
 
