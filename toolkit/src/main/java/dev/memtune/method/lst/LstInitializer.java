@@ -16,6 +16,8 @@ import dev.memtune.method.HeadSpec;
 import dev.memtune.method.Heads;
 import dev.memtune.method.TunedModel;
 import dev.memtune.nn.Param;
+import dev.memtune.progress.Progress;
+import dev.memtune.progress.ProgressEvent;
 
 import java.util.*;
 
@@ -106,9 +108,18 @@ public final class LstInitializer {
         params.values().forEach(p -> p.setTrainable(true));
         try {
             int group = spec.kind().equals("multiple_choice") ? spec.numChoices() : 1, used = 0;
+            long total = 0, t0 = System.nanoTime();
+            for (Sample s : samples) total += s.batch().batchSize() / group;
+            total = Math.min(total, n);
+            long every = Math.max(1, total / 50);
             for (Sample s : samples) {
                 long rows = s.batch().batchSize() / group;
                 for (long r = 0; r < rows && used < n; r++, used++) {
+                    Progress.checkInterrupted();
+                    if (used > 0 && used % every == 0) {
+                        double sec = (System.nanoTime() - t0) / 1e9;
+                        Progress.report(new ProgressEvent("lst init=fisher", used, total, Double.NaN, Double.NaN, sec / used * (total - used), "examples"));
+                    }
                     try (NDScope scope = new NDScope()) {
                         Batch one = slice(s.batch(), r * group, (r + 1) * group);
                         NDArray lab = s.labels().get(r + ":" + (r + 1));
