@@ -222,8 +222,6 @@ public final class OptModel extends Backbone implements LmBackbone {
 
         // the two blocks in parts, for methods that add to a branch (MEFT): block = norm(h + branch)
 
-        public boolean preLn() { return preLn; }
-
         /** {@code dropout(Attn(LN1(h)))} (pre-LN) or {@code dropout(Attn(h))} (post-LN). */
         public NDArray attentionBranch(NDArray h, NDArray mask, NDArray[] probsOut) {
             return F.dropout(self_attn.forward(preLn ? self_attn_layer_norm.forward(h) : h, mask, probsOut), dropout, training);

@@ -74,7 +74,8 @@ public final class LstInitializer {
     static Map<String, NDArray> fisherSideWeightsOpt(OptModel opt, HeadSpec spec, List<Sample> samples, int n, List<Integer> kept, BackboneConfig side) {
         if (opt.decoder.project_in != null || opt.decoder.final_layer_norm == null)
             throw new IllegalArgumentException("lst: init=fisher on OPT needs a pre-LN model without projections (word_embed_proj_dim == hidden_size, "
-                    + "do_layer_norm_before true), as every OPT but opt-350m; " + opt.config().source + " has neither; use init=random");
+                    + "do_layer_norm_before true), as every OPT but opt-350m; " + opt.config().source + " has "
+                    + (opt.decoder.project_in != null ? "projections" : "post-LN layers") + "; use init=random");
         Map<String, NDArray> imp = fisherImportance(opt, spec, samples, n);
         try {
             return pruneOpt(opt.manager(), state(opt), imp, opt.numLayers(), kept, side.hiddenSize(), side.intermediateSize());
