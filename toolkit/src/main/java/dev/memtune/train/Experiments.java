@@ -12,6 +12,7 @@ import dev.memtune.data.TaskData;
 import dev.memtune.data.Tasks;
 import dev.memtune.data.TorchRandperm;
 import dev.memtune.hub.ModelSpec;
+import dev.memtune.method.Method;
 import dev.memtune.method.Methods;
 import dev.memtune.method.TunedModel;
 import dev.memtune.method.lst.Lst;
@@ -112,7 +113,7 @@ public final class Experiments {
         Engine.getInstance().setRandomSeed(r.seed());
         Backbone b = backbone(r.backbone(), r.seed(), r.pooling());
         long backboneParams = b.numParams();                                  // before the method adds its own
-        dev.memtune.method.Method method = Methods.create(r.method(), r.methodOptions());
+        Method method = Methods.create(r.method(), r.methodOptions());
         NDManager fisher = b.manager().newSubManager();                      // LST init=fisher: its samples, freed after attach
         boolean pruned = method instanceof Lst lst && lst.config().init().equals("fisher");
         if (pruned) {

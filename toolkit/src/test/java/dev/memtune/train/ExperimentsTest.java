@@ -1,12 +1,15 @@
 package dev.memtune.train;
 
+import ai.djl.ndarray.NDManager;
 import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.BackboneConfig;
 import dev.memtune.backbone.Backbones;
 import dev.memtune.data.Protocol;
 import dev.memtune.data.TaskData;
+import dev.memtune.data.TorchRandperm;
 import dev.memtune.data.Tasks;
 import dev.memtune.hub.ModelHub;
+import dev.memtune.tokenize.Tokenizer;
 import dev.memtune.weights.HostTensor;
 import dev.memtune.weights.SafeTensors;
 import org.junit.jupiter.api.Test;
@@ -103,14 +106,13 @@ class ExperimentsTest {
         assertEquals("fisher", r.json().getAsJsonObject("config").getAsJsonObject("method_options").get("init").getAsString());
         assertEquals(2, r.json().get("steps").getAsInt());
 
-        try (dev.memtune.tokenize.Tokenizer tok = Backbones.tokenizer(folder.toString());
-             ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+        try (Tokenizer tok = Backbones.tokenizer(folder.toString()); NDManager m = NDManager.newBaseManager()) {
             TaskData d = Tasks.get("rte").load(Protocol.LST, 42);
             TrainData td = Featurizer.trainData(tok, d, 40, false);
             List<Feature> used = td.train().subList(0, 32);                     // max_train_samples 32: only those are read
             var samples = Experiments.fisherSamples(m, td, used, 6, 43);
             assertEquals(6, samples.size());
-            int[] perm = dev.memtune.data.TorchRandperm.permutation(32, 43);
+            int[] perm = TorchRandperm.permutation(32, 43);
             for (int j = 0; j < 6; j++) {
                 assertArrayEquals(new long[]{(long) used.get(perm[j]).label()}, samples.get(j).labels().toLongArray(), "label of sample " + j);
                 assertArrayEquals(used.get(perm[j]).inputIds()[0], samples.get(j).batch().inputIds().toLongArray(), "tokens of sample " + j);

@@ -10,9 +10,12 @@ import dev.memtune.nn.Param;
 import dev.memtune.train.AdamW;
 import dev.memtune.train.TrainStep;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.*;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -26,15 +29,15 @@ class MeftTrainingTest {
         return Batch.encoder(ids, nd.create(new long[][]{{1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 0, 0}}), ids.zerosLike());
     }
 
-    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> presetsAndVariants() {
-        java.util.List<org.junit.jupiter.params.provider.Arguments> out = new java.util.ArrayList<>();
-        for (String p : java.util.List.of("tiny-bert", "tiny-opt", "tiny-opt-postln"))
-            for (int v = 1; v <= 3; v++) out.add(org.junit.jupiter.params.provider.Arguments.of(p, v));
+    static Stream<Arguments> presetsAndVariants() {
+        List<Arguments> out = new ArrayList<>();
+        for (String p : List.of("tiny-bert", "tiny-opt", "tiny-opt-postln"))
+            for (int v = 1; v <= 3; v++) out.add(Arguments.of(p, v));
         return out.stream();
     }
 
     @ParameterizedTest(name = "meft{1} on {0}")
-    @org.junit.jupiter.params.provider.MethodSource("presetsAndVariants")
+    @MethodSource("presetsAndVariants")
     void trainStepLearnsAndTouchesOnlyAdaptersAndHead(String preset, int variant) {
         try (NDManager nd = NDManager.newBaseManager();
              TunedModel m = Methods.create("meft" + variant).attach(Backbones.create(preset, 3), HeadSpec.classification(2))) {
@@ -73,7 +76,7 @@ class MeftTrainingTest {
     }
 
     @ParameterizedTest(name = "meft{1} on {0}")
-    @org.junit.jupiter.params.provider.MethodSource("presetsAndVariants")
+    @MethodSource("presetsAndVariants")
     void reversibleForwardHoldsTheSameArraysAtAnyDepth(String preset, int variant) {
         long[] retained = new long[2], bytes = new long[2];
         int[] depths = {2, 6};
