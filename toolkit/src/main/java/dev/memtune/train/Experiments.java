@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.*;
 import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.Backbones;
-import dev.memtune.backbone.Batch;
 import dev.memtune.data.Protocol;
 import dev.memtune.data.Task;
 import dev.memtune.data.TaskData;
@@ -115,18 +114,17 @@ public final class Experiments {
         long backboneParams = b.numParams();                                  // before the method adds its own
         Method method = Methods.create(r.method(), r.methodOptions());
         NDManager fisher = b.manager().newSubManager();                      // LST init=fisher: its samples, freed after attach
-        boolean pruned = method instanceof Lst lst && lst.config().init().equals("fisher");
-        if (pruned) {
-            Lst lst = (Lst) method;
+        Lst pruned = method instanceof Lst lst && lst.config().init().equals("fisher") ? lst : null;
+        if (pruned != null) {
             List<Feature> used = Trainer.cut(td.train(), tc.maxTrainSamples());   // the examples this run trains on
-            int n = Math.min(lst.config().fisherSamples(), used.size());
+            int n = Math.min(pruned.config().fisherSamples(), used.size());
             Progress.report(ProgressEvent.message(label, "lst init=fisher: importance over " + n + " training examples at batch size 1, then pruning ..."));
-            lst.withFisherData(() -> fisherSamples(fisher, td, used, n, r.seed()));
+            pruned.withFisherData(() -> fisherSamples(fisher, td, used, n, r.seed()));
         }
         long a0 = System.nanoTime();
         TunedModel attached;
         try (fisher) { attached = method.attach(b, td.head()); }
-        if (pruned) Progress.report(ProgressEvent.message(label, "lst init=fisher: side network initialised in " + ProgressEvent.formatSeconds((System.nanoTime() - a0) / 1e9)));
+        if (pruned != null) Progress.report(ProgressEvent.message(label, "lst init=fisher: side network initialised in " + ProgressEvent.formatSeconds((System.nanoTime() - a0) / 1e9)));
         try (TunedModel model = attached) {
             Trainer trainer = new Trainer(tc, model, td).optName(label).optCheckpoint(ckpt, o.resume());
             TrainResult tr = trainer.train();
@@ -151,11 +149,8 @@ public final class Experiments {
         int[] perm = TorchRandperm.permutation(train.size(), seed);
         List<LstInitializer.Sample> out = new ArrayList<>();
         for (int i = 0; i < Math.min(n, perm.length); i++) {
-            int[] one = {perm[i]};
-            Batch enc = Batches.collate(m, train, one, td.padId());
-            if (!td.textToText()) { out.add(new LstInitializer.Sample(enc, Batches.labels(m, train, one, td.head()))); continue; }
-            long[][] rows = {td.targets()[(int) train.get(perm[i]).label()]};
-            out.add(new LstInitializer.Sample(TextToText.withTargets(m, enc, rows, td.padId()), TextToText.labels(m, rows)));
+            Trainer.Labelled one = Trainer.labelled(m, td, train, new int[]{perm[i]});
+            out.add(new LstInitializer.Sample(one.batch(), one.labels()));
         }
         return out;
     }

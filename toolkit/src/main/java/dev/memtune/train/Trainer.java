@@ -52,6 +52,18 @@ public final class Trainer {
         this.test = data.test() == data.validation() ? validation : cut(data.test(), cfg.maxEvalSamples());
     }
 
+    /** A training batch and its labels. */
+    record Labelled(Batch batch, NDArray labels) {}
+
+    /** The examples {@code which} of {@code split} as a batch with their labels; text-to-text: teacher forcing on the label names. */
+    static Labelled labelled(NDManager m, TrainData data, List<Feature> split, int[] which) {
+        Batch enc = Batches.collate(m, split, which, data.padId());
+        if (!data.textToText()) return new Labelled(enc, Batches.labels(m, split, which, data.head()));
+        long[][] rows = new long[which.length][];
+        for (int j = 0; j < which.length; j++) rows[j] = data.targets()[(int) split.get(which[j]).label()];
+        return new Labelled(TextToText.withTargets(m, enc, rows, data.padId()), TextToText.labels(m, rows));
+    }
+
     /** The first {@code n} examples ({@code max_train_samples}/{@code max_eval_samples}; 0 = all). */
     static List<Feature> cut(List<Feature> l, int n) { return n > 0 && n < l.size() ? l.subList(0, n) : l; }
 
@@ -126,11 +138,9 @@ public final class Trainer {
         Engine.getInstance().setRandomSeed((int) (cfg.seed() * 1_000_003L + st.globalStep));
         float loss;
         try (NDManager m = model.manager().newSubManager()) {
-            Batch enc = Batches.collate(m, train, which, data.padId());
-            long[][] rows = new long[which.length][];                   // text-to-text: teacher forcing on the label names
-            if (data.textToText()) for (int j = 0; j < which.length; j++) rows[j] = data.targets()[(int) train.get(which[j]).label()];
-            Batch b = data.textToText() ? TextToText.withTargets(m, enc, rows, data.padId()) : enc;
-            NDArray labels = data.textToText() ? TextToText.labels(m, rows) : Batches.labels(m, train, which, data.head());
+            Labelled in = labelled(m, data, train, which);
+            Batch b = in.batch();
+            NDArray labels = in.labels();
             LadderCache cache = caches.get(train);
             loss = cache == null ? TrainStep.run(model, opt, b, labels, lr, cfg.maxGradNorm())
                     : TrainStep.run(model, opt, () -> model.head().loss(cachedLogits(cache, b, which), labels), lr, cfg.maxGradNorm());

@@ -44,10 +44,7 @@ public final class BertModel extends Backbone {
     public Layer layer(int i) { return encoder.layer.get(i); }
 
     /** [B,T] 0/1 mask to the additive [B,1,1,T] mask HF uses (0 keep, dtype-min drop). */
-    public static NDArray extendedMask(NDArray attentionMask) {
-        NDArray m = attentionMask.toType(DataType.FLOAT32, false).expandDims(1).expandDims(1);
-        return m.neg().add(1f).mul(-Float.MAX_VALUE);
-    }
+    public static NDArray extendedMask(NDArray attentionMask) { return AttentionMask.additive(attentionMask, false); }
 
     @Override
     public BackboneOutput forward(Batch b, Capture cap) {

@@ -51,15 +51,6 @@ public final class OptModel extends Backbone implements LmBackbone {
         return mk.cumSum(1).mul(mk).sub(1).add(2);
     }
 
-    /** The additive attention mask [B,1,T,T]: 0 where query i may see key j (j <= i and j not padding), float min elsewhere. */
-    public NDArray mask(NDArray attentionMask) {
-        long t = attentionMask.getShape().get(1);
-        NDArray i = manager.arange(0, t).expandDims(1), j = manager.arange(0, t).expandDims(0);
-        NDArray allowed = attentionMask.toType(DataType.FLOAT32, false).expandDims(1).expandDims(1)
-                .mul(j.lte(i).toType(DataType.FLOAT32, false));                                         // [B,1,T,T]
-        return allowed.neg().add(1f).mul(-Float.MAX_VALUE);
-    }
-
     @Override
     public BackboneOutput forward(Batch b, Capture cap) {
         NDArray ids = b.inputIds();
@@ -67,7 +58,7 @@ public final class OptModel extends Backbone implements LmBackbone {
         NDArray mask, h;
         try (NDScope s = new NDScope()) {
             NDArray keys = b.attentionMask() != null ? b.attentionMask() : ids.onesLike();
-            mask = F.keep(mask(keys));
+            mask = F.keep(AttentionMask.additive(keys, true));                                         // [B,1,T,T]
             h = F.keep(decoder.embed(ids, keys));
         }
         if (cap.hiddenStates()) hs.add(h);

@@ -281,13 +281,11 @@ public final class T5Model extends Backbone implements LmBackbone {
             NDArray selfBias, crossBias = null, h;
             try (NDScope s = new NDScope()) {
                 NDArray keys = mask != null ? mask : ids.onesLike();
-                NDArray allowed = keys.toType(DataType.FLOAT32, false).expandDims(1).expandDims(1);           // [B,1,1,T]
-                if (isDecoder) allowed = allowed.mul(causal(t));                                          // [B,1,T,T]
-                NDArray additive = allowed.neg().add(1f).mul(-Float.MAX_VALUE);                            // 0 keep, min drop
+                NDArray additive = AttentionMask.additive(keys, isDecoder);                               // [B,1,1,T]; decoder [B,1,T,T]
                 selfBias = F.keep(block.get(0).selfAttention.attention.positionBias(t, t, !isDecoder).add(additive));
                 if (isDecoder) {
                     NDArray ek = encMask != null ? encMask : enc.get(":, :, 0").onesLike();
-                    crossBias = F.keep(ek.toType(DataType.FLOAT32, false).expandDims(1).expandDims(1).neg().add(1f).mul(-Float.MAX_VALUE));
+                    crossBias = F.keep(AttentionMask.additive(ek, false));
                 }
                 h = F.keep(F.dropout(embed.forward(ids), dropout, training));                            // [B,T,D]
             }
@@ -311,11 +309,6 @@ public final class T5Model extends Backbone implements LmBackbone {
             for (List<NDArray> l : List.of(hs, att, cross)) F.handOut(l);
             F.handOut(List.of(out));                                    // the caller's scope owns the outputs
             return new StackOutput(out, hs, att, cross);
-        }
-
-        private NDArray causal(int t) {                                   // [T,T] lower triangle of ones
-            NDArray i = manager.arange(0, t).expandDims(1), j = manager.arange(0, t).expandDims(0);
-            return j.lte(i).toType(DataType.FLOAT32, false);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.memtune.method.lst;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import dev.memtune.backbone.AttentionMask;
 import dev.memtune.backbone.BackboneConfig;
 import dev.memtune.backbone.Backbones;
 import dev.memtune.backbone.bert.BertModel;
@@ -100,8 +101,8 @@ abstract class SideBlocks {
         Ctx context(NDArray mask, NDArray encSide, NDArray encMask) {
             int t = (int) mask.getShape().get(1);
             NDArray self = stack.block.get(0).selfAttention.attention.positionBias(t, t, !stack.isDecoder)   // the side's own, trainable
-                    .add(Trunk.additiveMask(mask, stack.isDecoder));
-            return new Ctx(self, encSide, encMask == null ? null : Trunk.additiveMask(encMask, false));
+                    .add(AttentionMask.additive(mask, stack.isDecoder));
+            return new Ctx(self, encSide, encMask == null ? null : AttentionMask.additive(encMask, false));
         }
     }
 
@@ -123,7 +124,7 @@ abstract class SideBlocks {
         @Override
         NDArray finish(NDArray x) { return dec.final_layer_norm != null ? dec.final_layer_norm.forward(x) : x; }
 
-        Ctx context(NDArray mask, NDArray encSide, NDArray encMask) { return new Ctx(Trunk.additiveMask(mask, true), null, null); }
+        Ctx context(NDArray mask, NDArray encSide, NDArray encMask) { return new Ctx(AttentionMask.additive(mask, true), null, null); }
     }
 
     /** Keeps a block output alive in the caller's scope (blocks run in their own scope). */

@@ -2,7 +2,7 @@ package dev.memtune.method.lst;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
+import dev.memtune.backbone.AttentionMask;
 import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.Batch;
 import dev.memtune.backbone.bert.BertModel;
@@ -64,17 +64,7 @@ public abstract class Trunk implements AutoCloseable {
     public NDArray paddingMask() { return mask; }
 
     /** Additive mask for a side network's own attention: [B,1,1,T], or [B,1,T,T] for causal stacks (0 keep, dtype-min drop). */
-    public NDArray additiveMask() { return additiveMask(mask, causal); }
-
-    public static NDArray additiveMask(NDArray mask, boolean causal) {
-        NDArray allowed = mask.toType(DataType.FLOAT32, false).expandDims(1).expandDims(1);          // [B,1,1,T]
-        if (causal) {
-            long t = mask.getShape().get(1);
-            NDArray i = mask.getManager().arange(0, (int) t).expandDims(1), j = mask.getManager().arange(0, (int) t).expandDims(0);
-            allowed = allowed.mul(j.lte(i).toType(DataType.FLOAT32, false));                        // [B,1,T,T]
-        }
-        return allowed.neg().add(1f).mul(-Float.MAX_VALUE);
-    }
+    public NDArray additiveMask() { return AttentionMask.additive(mask, causal); }
 
     @Override
     public void close() { owned.forEach(NDArray::close); }
@@ -143,8 +133,8 @@ public abstract class Trunk implements AutoCloseable {
             int t = (int) ids.getShape().get(1);
             try (NDScope s = new NDScope(); NoGrad g = NoGrad.enter()) {
                 selfBias = own(F.keep(stack.block.get(0).selfAttention.attention.positionBias(t, t, !stack.isDecoder)
-                        .add(additiveMask(mask, stack.isDecoder))));
-                crossBias = encMask == null ? null : own(F.keep(additiveMask(encMask, false)));
+                        .add(AttentionMask.additive(mask, stack.isDecoder))));
+                crossBias = encMask == null ? null : own(F.keep(AttentionMask.additive(encMask, false)));
             }
         }
 
@@ -180,7 +170,7 @@ public abstract class Trunk implements AutoCloseable {
             super(mask, true);
             this.m = m;
             this.ids = ids;
-            try (NDScope s = new NDScope()) { additive = own(F.keep(additiveMask(mask, true))); }
+            try (NDScope s = new NDScope()) { additive = own(F.keep(AttentionMask.additive(mask, true))); }
         }
 
         public int numLayers() { return m.numLayers(); }

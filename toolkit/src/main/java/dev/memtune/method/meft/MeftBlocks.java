@@ -1,6 +1,7 @@
 package dev.memtune.method.meft;
 
 import ai.djl.ndarray.NDArray;
+import dev.memtune.backbone.AttentionMask;
 import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.Batch;
 import ai.djl.ndarray.NDScope;
@@ -86,7 +87,7 @@ interface MeftBlocks {
 
         public NDArray mask(Batch b) {                                               // causal and padding, [B,1,T,T]
             NDArray m;
-            try (NDScope s = new NDScope()) { m = F.keep(opt.mask(keys(b))); }
+            try (NDScope s = new NDScope()) { m = F.keep(AttentionMask.additive(keys(b), true)); }
             F.handOut(List.of(m));
             return m;
         }

@@ -83,7 +83,7 @@ class MeftStartingPointTest {
             };
         }
         OptModel opt = (OptModel) b;
-        NDArray mask = opt.mask(in.attentionMask());
+        NDArray mask = AttentionMask.additive(in.attentionMask(), true);
         return new Ref() {
             public NDArray h0() { return opt.decoder.embed(in.inputIds(), in.attentionMask()); }
             public NDArray layer(int i, NDArray h) { return opt.layer(i).forward(h, mask, false).hidden(); }
