@@ -9,7 +9,8 @@ import java.util.Set;
 
 /** {@code memtune kernel install|start}: installs the Jupyter kernelspec, or runs the kernel. */
 public final class KernelCommand implements Command {
-    public static final Set<String> FLAGS = Set.of("user", "sys-prefix");
+    @Override
+    public java.util.Set<String> flags() { return java.util.Set.of("user", "sys-prefix"); }
 
     @Override public String summary() { return "install the Jupyter kernel \"Java (memtune)\" or start it on a connection file"; }
 

@@ -18,15 +18,15 @@ import java.util.List;
 
 /** {@code memtune bench}: matmul roof, then each method's training step: tokens/s, FLOPs, GFLOP/s, MFU. */
 public final class BenchCommand implements Command {
-    public static final java.util.Set<String> FLAGS = java.util.Set.of("no-roof", "no-phases");
+    @Override
+    public java.util.Set<String> flags() { return java.util.Set.of("no-roof", "no-phases"); }
 
     public String summary() { return "training-step throughput per method: roof, tokens/s, model FLOPs, MFU; fp16 probe"; }
 
     public String usage() {
         return """
-                usage: memtune bench kernel [--cells 20]      (the notebook kernel's start-up and round-trip benchmark)
-                       memtune bench [--backbone bert-base] [--methods all|m1,m2] [--batch 16] [--seq 128] [--dtype fp32|fp16]
-                                     [--steps 3] [--warmup 1] [--roof-n 2048] [--no-roof] [--no-phases] [--out FILE]
+                usage: memtune bench [--backbone bert-base] [--methods all|m1,m2] [--batch 16] [--seq 128] [--dtype fp32|fp16]
+                             [--steps 3] [--warmup 1] [--roof-n 2048] [--no-roof] [--no-phases] [--out FILE]
                   Measures in this process: the fp32 and fp16 matmul roof (GFLOP/s of n x n products through DJL; the
                   size grows until a product takes 0.3 s), then for each method warm-up steps and --steps timed
                   training steps (AdamW): median, min, max, tokens/s, model FLOPs per step (matmuls of the forward and of
@@ -38,8 +38,7 @@ public final class BenchCommand implements Command {
     }
 
     public int run(Args a) throws Exception {
-        if (a.positional().contains("kernel")) return kernel(a);
-        if (!a.positional().isEmpty()) throw new IllegalArgumentException("memtune bench: unexpected argument '" + a.positional().get(0) + "' (only 'kernel')");
+        if (!a.positional().isEmpty()) throw new IllegalArgumentException("memtune bench: unexpected argument '" + a.positional().get(0) + "' (the kernel's benchmark is 'memtune kernel bench')");
         String backbone = a.get("backbone", "bert-base");
         String methodsArg = a.get("methods", "all");
         int batch = a.getInt("batch", 16), seq = a.getInt("seq", 128), steps = a.getInt("steps", 3), warmup = a.getInt("warmup", 1);
@@ -100,27 +99,6 @@ public final class BenchCommand implements Command {
         }
         String text = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json);
         if (out != null) Files.writeString(Path.of(out), text + "\n"); else System.out.println(text);
-        return 0;
-    }
-
-    /** {@code bench kernel [--cells N]}: the notebook kernel's own benchmark (start-up, round trip), from the kernel module. */
-    private static int kernel(Args a) throws Exception {
-        int cells = a.getInt("cells", 20);
-        a.rejectUnknown();
-        Class<?> c;
-        try {
-            c = Class.forName("dev.memtune.kernel.KernelBench");
-        } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException("memtune bench kernel: the kernel module's KernelBench is not in this build");
-        }
-        Object r;
-        try {
-            r = c.getMethod("run", int.class).invoke(null, cells);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            if (e.getCause() instanceof Exception ex) throw ex;
-            throw e;
-        }
-        System.out.println(r.getClass().getMethod("text").invoke(r));
         return 0;
     }
 

@@ -7,7 +7,8 @@ import java.util.*;
 
 /** {@code memtune fetch-data}: download official task files, verify them against data/checksums.tsv. */
 public final class FetchDataCommand implements Command {
-    public static final Set<String> FLAGS = Set.of("all", "verify");
+    @Override
+    public java.util.Set<String> flags() { return java.util.Set.of("all", "verify"); }
 
     @Override
     public String summary() { return "download official task data and verify it against data/checksums.tsv"; }

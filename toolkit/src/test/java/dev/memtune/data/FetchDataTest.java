@@ -139,7 +139,7 @@ class FetchDataTest {
         int rc;
         try {
             System.setOut(new PrintStream(buf, true));
-            rc = dev.memtune.cli.Main.run(new String[] {"fetch-data", "--verify", "--dir", real.toString()});
+            rc = dev.memtune.cli.Dispatch.run(java.util.Map.of("fetch-data", FetchDataCommand::new), new String[] {"fetch-data", "--verify", "--dir", real.toString()});
         } finally {
             System.setOut(old);
         }

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.memtune.cli.Main;
+import dev.memtune.cli.Dispatch;
+import java.util.Map;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ class MetricsCommandTest {
         try {
             System.setOut(new PrintStream(out, true));
             System.setErr(new PrintStream(err, true));
-            return new Run(Main.run(args), out.toString(), err.toString());
+            return new Run(Dispatch.run(Map.of("metrics", MetricsCommand::new), args), out.toString(), err.toString());
         } finally {
             System.setOut(o);
             System.setErr(e);

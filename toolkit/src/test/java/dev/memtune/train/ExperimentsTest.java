@@ -128,10 +128,10 @@ class ExperimentsTest {
         var old = System.err;
         System.setErr(new java.io.PrintStream(err, true));
         int rc;
-        try { rc = dev.memtune.cli.Main.run(new String[]{"train", "--config", cfg.toString(), "--out", dir.resolve("out").toString()}); }
+        try { rc = dev.memtune.cli.Dispatch.run(java.util.Map.of("train", TrainCommand::new), new String[]{"train", "--config", cfg.toString(), "--out", dir.resolve("out").toString()}); }
         finally { System.setErr(old); }
         assertEquals(2, rc);
         assertTrue(err.toString().contains("bad.json") && err.toString().contains("'epochs'"), err.toString());
-        assertEquals(2, dev.memtune.cli.Main.run(new String[]{"train", "--config", cfg.toString(), "--bogus", "1"}));
+        assertEquals(2, dev.memtune.cli.Dispatch.run(java.util.Map.of("train", TrainCommand::new), new String[]{"train", "--config", cfg.toString(), "--bogus", "1"}));
     }
 }
