@@ -9,8 +9,9 @@ import dev.memtune.method.TunedModel;
 import dev.memtune.nn.Param;
 import dev.memtune.profile.MemoryModel;
 import dev.memtune.profile.Workload;
-import dev.memtune.train.AdamW;
-import dev.memtune.train.TrainStep;
+import dev.memtune.step.AdamW;
+import dev.memtune.step.StepSetup;
+import dev.memtune.step.TrainStep;
 
 import java.util.*;
 
@@ -51,36 +52,23 @@ public final class StepBench {
     }
 
     /**
-     * The phases of {@link TrainStep#run}, timed apart (same operations, same order; after warm-up).
-     * Only for autograd methods: a {@link TrainStep.CustomBackward} model does its forward and backward in one call.
+     * The phases of {@link TrainStep#run}, timed apart through its {@link TrainStep.Phases} hook (the
+     * real step, after warm-up). A {@code CustomBackward} model (MEFT) does its forward and backward in
+     * one call: its forward time is 0 and its backward holds both.
      */
     public static Phases phases(Workload w, int warmup, int steps) {
         try (NDManager nd = NDManager.newBaseManager(); TunedModel m = w.build(); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
-            if (m instanceof TrainStep.CustomBackward) throw new IllegalArgumentException("phases: " + w.method() + " has its own backward; time it with run()");
-            Map<String, Param> tr = new LinkedHashMap<>();
-            m.namedParams().forEach((n, p) -> { if (p.trainable()) tr.put(n, p); });
-            AdamW opt = new AdamW(tr, 0.9, 0.999, 1e-8, 0.01);
-            List<Param> ps = m.trainableParams();
-            double[][] t = new double[6][steps];
+            Engine.getInstance().setRandomSeed((int) w.seed());
+            AdamW opt = StepSetup.defaults(m).optimizer();
+            double[][] t = new double[TrainStep.Phase.values().length][steps];
             for (int i = -warmup; i < steps; i++) {
-                long[] at = new long[7];
-                at[0] = System.nanoTime();
-                for (Param p : ps) p.zeroGrad();
-                at[1] = System.nanoTime();
-                try (ai.djl.ndarray.NDScope s = new ai.djl.ndarray.NDScope();
-                     ai.djl.training.GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray l = m.loss(b, y);
-                    l.getFloat();
-                    at[2] = System.nanoTime();
-                    gc.backward(l);
-                    at[3] = System.nanoTime();
-                }
-                at[4] = System.nanoTime();
-                AdamW.clipGradNorm(ps, 1.0);
-                at[5] = System.nanoTime();
-                opt.update(1e-4);
-                at[6] = System.nanoTime();
-                if (i >= 0) for (int k = 0; k < 6; k++) t[k][i] = (at[k + 1] - at[k]) / 1e9;
+                long[] last = {System.nanoTime()};
+                int at = i;
+                TrainStep.run(m, opt, b, y, 1e-4, 1.0, p -> {
+                    long now = System.nanoTime();
+                    if (at >= 0) t[p.ordinal()][at] = (now - last[0]) / 1e9;
+                    last[0] = now;
+                });
             }
             return new Phases(med(t[0]), med(t[1]), med(t[2]), med(t[3]), med(t[4]), med(t[5]));
         }
@@ -96,9 +84,7 @@ public final class StepBench {
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         try (NDManager nd = NDManager.newBaseManager(); TunedModel m = w.build(); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
             Engine.getInstance().setRandomSeed((int) w.seed());
-            Map<String, Param> tr = new LinkedHashMap<>();
-            m.namedParams().forEach((n, p) -> { if (p.trainable()) tr.put(n, p); });
-            AdamW opt = new AdamW(tr, 0.9, 0.999, 1e-8, 0.01);
+            AdamW opt = StepSetup.defaults(m).optimizer();
             float loss = Float.NaN;
             for (int i = 0; i < warmup; i++) loss = TrainStep.run(m, opt, b, y, 1e-4, 1.0);
             List<Double> times = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.memtune.data;
 
+import dev.memtune.sys.Project;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,16 +31,11 @@ public record Checksums(Path table, List<Checksums.Entry> entries) {
     }
 
     /**
-     * The table shipped with the project: {@code <memtune.root>/data/checksums.tsv} when the
-     * launcher set {@code memtune.root}, else the first {@code data/checksums.tsv} in the working
-     * directory or one of its parents.
+     * The table shipped with the project: {@code data/checksums.tsv} in the project folder
+     * ({@link Project#root()}).
      */
     public static Path defaultTable() {
-        String root = System.getProperty("memtune.root");
-        if (root != null && Files.isRegularFile(Path.of(root, "data", "checksums.tsv"))) return Path.of(root, "data", "checksums.tsv");
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent())
-            if (Files.isRegularFile(d.resolve("data/checksums.tsv"))) return d.resolve("data/checksums.tsv");
-        throw new IllegalStateException("cannot find data/checksums.tsv (run from the project folder or pass --table FILE)");
+        return Project.require(Project.root().resolve("data").resolve("checksums.tsv"));
     }
 
     public static Checksums load() { return load(defaultTable()); }

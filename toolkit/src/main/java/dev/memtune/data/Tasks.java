@@ -1,5 +1,6 @@
 package dev.memtune.data;
 
+import dev.memtune.sys.Project;
 import static dev.memtune.data.GlueTsv.NONE;
 import static dev.memtune.metrics.Metric.*;
 
@@ -110,15 +111,14 @@ public final class Tasks {
 
     /**
      * The data folder: system property {@code memtune.data}, else env {@code MEMTUNE_DATA}, else
-     * {@code <memtune.root>/data} when the launcher set {@code memtune.root}, else {@code data/}.
+     * {@code data/} in the project folder ({@link Project#root()}).
      */
     public static Path dataDir() {
         String p = System.getProperty("memtune.data");
         if (p != null && !p.isBlank()) return Path.of(p);
         String e = System.getenv("MEMTUNE_DATA");
         if (e != null && !e.isBlank()) return Path.of(e);
-        String root = System.getProperty("memtune.root");
-        return root != null && !root.isBlank() ? Path.of(root, "data") : Path.of("data");
+        return Project.root().resolve("data");
     }
 
     /** {@link #dataDir()} and which setting chose it, for messages. */

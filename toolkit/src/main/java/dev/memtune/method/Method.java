@@ -11,6 +11,12 @@ public interface Method {
 
     default String name() { return config().method(); }
 
+    /**
+     * Called before {@link #attach} with the examples the run trains on and its seed, for a method
+     * that initialises from data (LST's {@code init=fisher}); the default ignores them.
+     */
+    default void prepare(TrainingExamples train, long seed) {}
+
     TunedModel attach(Backbone backbone, HeadSpec head);
 
     /** Whether the method is implemented for a backbone kind ({@code bert}, {@code t5}, {@code opt}). */

@@ -9,6 +9,7 @@ import dev.memtune.backbone.LmBackbone;
 import dev.memtune.backbone.LmLoss;
 import dev.memtune.nn.Module;
 import dev.memtune.nn.Param;
+import dev.memtune.step.Trainable;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +20,7 @@ import java.util.Map;
  * method's own modules. Methods that change the forward (LST, MEFT, SymTune) override
  * {@link #features} (and for text-to-text {@link #lmHidden}).
  */
-public class TunedModel extends Module implements AutoCloseable {
+public class TunedModel extends Module implements Trainable, AutoCloseable {
     public final Backbone backbone;
     public final HeadSpec spec;
     public final MethodConfig config;
@@ -84,6 +85,13 @@ public class TunedModel extends Module implements AutoCloseable {
     }
 
     /** Trainable parameters of the method itself (head excluded), by full name. */
+    /**
+     * Opens a cache of per-example work over a split the trainer will visit repeatedly (LST's
+     * {@code backbone_cache}: the frozen backbone's ladder inputs, computed once); null, the default,
+     * when the model precomputes nothing. The trainer closes it when training ends.
+     */
+    public SplitCache cache(Split split) { return null; }
+
     public Map<String, Param> methodParams() {
         Map<String, Param> out = new LinkedHashMap<>();
         namedParams().forEach((n, p) -> { if (p.trainable() && !n.startsWith("head.")) out.put(n, p); });

@@ -1,5 +1,6 @@
 package dev.memtune.profile;
 
+import dev.memtune.sys.ProcMemory;
 import com.google.gson.JsonParser;
 
 import java.io.*;
@@ -49,7 +50,7 @@ final class ChildJvm {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         try {
             while (!p.waitFor(25, TimeUnit.MILLISECONDS)) {
-                long rss = ProcStatus.field(p.pid(), "VmRSS");
+                long rss = ProcMemory.residentBytes(p.pid(), "VmRSS");
                 peakSeen = Math.max(peakSeen, rss);
                 if (maxRss > 0 && rss > maxRss) {
                     killed = String.format("resident memory reached %.2f GiB, above the cap of %.2f GiB (--max-rss); child killed", rss / GIB, maxRss / GIB);

@@ -1,13 +1,15 @@
 package dev.memtune.profile;
 
+import dev.memtune.sys.ProcMemory;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.memtune.backbone.Batch;
 import dev.memtune.method.TunedModel;
 import dev.memtune.nn.Param;
-import dev.memtune.train.AdamW;
-import dev.memtune.train.TrainStep;
+import dev.memtune.step.AdamW;
+import dev.memtune.step.StepSetup;
+import dev.memtune.step.TrainStep;
 
 import java.util.*;
 
@@ -27,16 +29,16 @@ public final class Measurement {
             nd.zeros(new ai.djl.ndarray.types.Shape(1)).close();           // load the native engine before the baseline
             Engine.getInstance().setRandomSeed((int) w.seed());
             System.gc();
-            long baseline = ProcStatus.rss();
+            long baseline = ProcMemory.residentBytes();
             try (TunedModel m = w.build(); Batch b = w.batch(nd); NDArray labels = w.labels(nd)) {
-                Map<String, Param> trainable = new LinkedHashMap<>();
-                m.namedParams().forEach((n, p) -> { if (p.trainable()) trainable.put(n, p); });
-                AdamW opt = new AdamW(trainable, 0.9, 0.999, 1e-8, 0.01);
-                long modelRss = ProcStatus.rss();
+                StepSetup setup = StepSetup.defaults(m);
+                Map<String, Param> trainable = setup.trainable();
+                AdamW opt = setup.optimizer();
+                long modelRss = ProcMemory.residentBytes();
                 float first = TrainStep.run(m, opt, b, labels, 1e-4, 1.0);      // warm-up: grads now exist
                 System.gc();
-                long staticRss = ProcStatus.rss();
-                boolean reset = ProcStatus.resetPeak();
+                long staticRss = ProcMemory.residentBytes();
+                boolean reset = ProcMemory.resetPeak();
                 List<Double> times = new ArrayList<>();
                 float last = first;
                 for (int s = 1; s < steps; s++) {
@@ -44,7 +46,7 @@ public final class Measurement {
                     last = TrainStep.run(m, opt, b, labels, 1e-4, 1.0);
                     times.add((System.nanoTime() - t0) / 1e9);
                 }
-                long peak = Math.max(ProcStatus.peak(), staticRss);
+                long peak = Math.max(ProcMemory.peakResidentBytes(), staticRss);
                 long weights = 0, grads = 0;
                 for (Param p : m.namedParams().values()) weights += p.data().getShape().size() * p.data().getDataType().getNumOfBytes();
                 for (Param p : trainable.values()) if (p.grad() != null) grads += p.grad().getShape().size() * p.grad().getDataType().getNumOfBytes();

@@ -1,5 +1,6 @@
 package dev.memtune.report;
 
+import dev.memtune.sys.Project;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;

@@ -1,5 +1,6 @@
 package dev.memtune.report;
 
+import dev.memtune.sys.Project;
 import dev.memtune.data.MissingDataException;
 import dev.memtune.data.Tasks;
 import dev.memtune.train.ExperimentConfig;

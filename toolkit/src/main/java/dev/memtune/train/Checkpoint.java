@@ -1,6 +1,7 @@
 package dev.memtune.train;
 
 import com.google.gson.Gson;
+import dev.memtune.step.AdamW;
 import com.google.gson.GsonBuilder;
 import dev.memtune.nn.Param;
 import dev.memtune.weights.HostTensor;

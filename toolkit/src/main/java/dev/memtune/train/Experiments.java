@@ -1,5 +1,7 @@
 package dev.memtune.train;
 
+import dev.memtune.sys.Project;
+import dev.memtune.sys.ProcMemory;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.*;
@@ -9,13 +11,11 @@ import dev.memtune.data.Protocol;
 import dev.memtune.data.Task;
 import dev.memtune.data.TaskData;
 import dev.memtune.data.Tasks;
-import dev.memtune.data.TorchRandperm;
 import dev.memtune.hub.ModelSpec;
 import dev.memtune.method.Method;
 import dev.memtune.method.Methods;
 import dev.memtune.method.TunedModel;
-import dev.memtune.method.lst.Lst;
-import dev.memtune.method.lst.LstInitializer;
+import dev.memtune.method.TrainingExamples;
 import dev.memtune.progress.Progress;
 import dev.memtune.progress.ProgressEvent;
 import dev.memtune.tokenize.Tokenizer;
@@ -52,9 +52,9 @@ public final class Experiments {
         public RunOptions withSets(Map<String, String> s) { return new RunOptions(out, resume, force, s); }
     }
 
-    /** {@code reproduce/out} under the project root ({@code -Dmemtune.root}, else the working directory). */
+    /** {@code reproduce/out} under the project folder ({@link Project#root()}). */
     public static Path defaultOut() {
-        return Path.of(System.getProperty("memtune.root", ".")).resolve("reproduce").resolve("out");
+        return Project.reproduce("out");
     }
 
     /** Runs (or reuses) one experiment with default options: results in {@link #defaultOut()}, resume on. */
@@ -98,7 +98,7 @@ public final class Experiments {
 
     private static ExperimentResult train(ExperimentConfig cfg, ExperimentConfig.Resolved r, Path result, RunOptions o) {
         long t0 = System.nanoTime();
-        boolean peakReset = dev.memtune.profile.ProcMemory.resetPeak();      // peak RSS of this run, not of the whole kernel session
+        boolean peakReset = ProcMemory.resetPeak();      // peak RSS of this run, not of the whole kernel session
         TrainConfig tc = r.train();
         Task task = Tasks.get(r.task());
         TaskData data = task.load(Protocol.parse(r.protocol()), Protocol.DEFAULT_SEED);
@@ -113,19 +113,8 @@ public final class Experiments {
         Backbone b = backbone(r.backbone(), r.seed(), r.pooling());
         long backboneParams = b.numParams();                                  // before the method adds its own
         Method method = Methods.create(r.method(), r.methodOptions());
-        NDManager fisher = b.manager().newSubManager();                      // LST init=fisher: its samples, freed after attach
-        Lst pruned = method instanceof Lst lst && lst.config().init().equals("fisher") ? lst : null;
-        if (pruned != null) {
-            List<Feature> used = Trainer.cut(td.train(), tc.maxTrainSamples());   // the examples this run trains on
-            int n = Math.min(pruned.config().fisherSamples(), used.size());
-            Progress.report(ProgressEvent.message(label, "lst init=fisher: importance over " + n + " training examples at batch size 1, then pruning ..."));
-            pruned.withFisherData(() -> fisherSamples(fisher, td, used, n, r.seed()));
-        }
-        long a0 = System.nanoTime();
-        TunedModel attached;
-        try (fisher) { attached = method.attach(b, td.head()); }
-        if (pruned != null) Progress.report(ProgressEvent.message(label, "lst init=fisher: side network initialised in " + ProgressEvent.formatSeconds((System.nanoTime() - a0) / 1e9)));
-        try (TunedModel model = attached) {
+        method.prepare(examples(td, Trainer.cut(td.train(), tc.maxTrainSamples())), r.seed());   // the examples this run trains on
+        try (TunedModel model = method.attach(b, td.head())) {
             Trainer trainer = new Trainer(tc, model, td).optName(label).optCheckpoint(ckpt, o.resume());
             TrainResult tr = trainer.train();
             JsonObject json = ExperimentResult.toJson(cfg, r, data, td, tr, model, backboneParams, (System.nanoTime() - t0) / 1e9);
@@ -139,20 +128,15 @@ public final class Experiments {
         }
     }
 
-    /**
-     * What LST's Fisher initialisation reads ({@code init=fisher}): {@code n} of the training examples
-     * {@code train} (all if fewer) in the order {@code torch.randperm(size, seed)} gives (the released
-     * code sums over a shuffled loader at batch size 1), one sample each, unpadded; text-to-text
-     * examples carry their label names as decoder targets.
-     */
-    static List<LstInitializer.Sample> fisherSamples(NDManager m, TrainData td, List<Feature> train, int n, long seed) {
-        int[] perm = TorchRandperm.permutation(train.size(), seed);
-        List<LstInitializer.Sample> out = new ArrayList<>();
-        for (int i = 0; i < Math.min(n, perm.length); i++) {
-            Trainer.Labelled one = Trainer.labelled(m, td, train, new int[]{perm[i]});
-            out.add(new LstInitializer.Sample(one.batch(), one.labels()));
-        }
-        return out;
+    /** The examples {@code train} as {@link Method#prepare} reads them: one unpadded example with its labels at a time. */
+    static TrainingExamples examples(TrainData td, List<Feature> train) {
+        return new TrainingExamples() {
+            public int size() { return train.size(); }
+            public Example get(NDManager m, int i) {
+                Trainer.Labelled one = Trainer.labelled(m, td, train, new int[]{i});
+                return new Example(one.batch(), one.labels());
+            }
+        };
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.memtune.train;
 
+import dev.memtune.sys.ProcMemory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,9 +11,9 @@ import java.util.Map;
 public final class Machine {
     private Machine() {}
 
-    /** Peak resident set size of this process in bytes ({@code VmHWM}, via {@link dev.memtune.profile.ProcMemory}), or -1 where unknown. */
+    /** Peak resident set size of this process in bytes ({@code VmHWM}, via {@link ProcMemory}), or -1 where unknown. */
     public static long peakRssBytes() {
-        long b = dev.memtune.profile.ProcMemory.peakResidentBytes();
+        long b = ProcMemory.peakResidentBytes();
         return b > 0 ? b : -1;
     }
 

@@ -1,5 +1,6 @@
 package dev.memtune.train;
 
+import dev.memtune.sys.Project;
 import dev.memtune.cli.Args;
 import dev.memtune.cli.Command;
 import dev.memtune.progress.Progress;
@@ -41,7 +42,7 @@ public final class TrainCommand implements Command {
     private static Path shortcut(Args a) {
         if (!a.has("backbone") || !a.has("method"))
             throw new IllegalArgumentException("memtune train: give --config FILE, or --backbone and --method (uses reproduce/configs/glue/<backbone>/<method>.json)");
-        Path root = Path.of(System.getProperty("memtune.root", ".")).resolve("reproduce/configs/glue");
+        Path root = Project.reproduce("configs", "glue");
         Path p = root.resolve(a.get("backbone", null)).resolve(a.get("method", null) + ".json");
         if (!Files.isRegularFile(p)) {
             List<String> known = new ArrayList<>();

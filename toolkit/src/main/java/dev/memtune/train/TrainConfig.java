@@ -1,5 +1,7 @@
 package dev.memtune.train;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
 import java.util.*;
 
 /**
@@ -11,24 +13,34 @@ import java.util.*;
  * {@code warmup_ratio}. {@code early_stopping_patience = 0} disables early stopping;
  * {@code save_steps = 0} checkpoints at epoch ends (and on interrupt) only.
  * {@code max_train_samples}/{@code max_eval_samples} (0 = all) cut the splits for smoke runs.
- * {@code backbone_cache} ({@code off}, {@code auto}, {@code memory}, {@code disk}): LST only, the frozen
- * backbone runs without dropout and its ladder inputs are computed once ({@link LadderCache}).
+ *
+ * <p>The record's components are the settings: their HF names ({@link #KEYS}), {@link #toMap},
+ * {@link #fromMap} and the builder all derive from them and from {@link #DEFAULTS}, so a new setting is
+ * one component, one default and one check.
  */
 public record TrainConfig(double learningRate, double numTrainEpochs, long maxSteps, int perDeviceTrainBatchSize,
                           int perDeviceEvalBatchSize, long warmupSteps, double warmupRatio, double weightDecay,
                           double adamBeta1, double adamBeta2, double adamEpsilon, double maxGradNorm, long seed,
                           int maxSeqLength, int earlyStoppingPatience, boolean dropout, long saveSteps,
-                          int maxTrainSamples, int maxEvalSamples, int lengthGroupMegaBatches, String backboneCache) {
+                          int maxTrainSamples, int maxEvalSamples, int lengthGroupMegaBatches) {
 
-    /** Values of {@code backbone_cache}: see {@link LadderCache}. */
-    public static final List<String> CACHES = List.of("off", "auto", "memory", "disk");
+    private static final RecordComponent[] COMPONENTS = TrainConfig.class.getRecordComponents();
 
-    /** Keys accepted by {@link #fromMap}, in the order {@link #toMap} writes them. */
-    public static final List<String> KEYS = List.of("learning_rate", "num_train_epochs", "max_steps",
-            "per_device_train_batch_size", "per_device_eval_batch_size", "warmup_steps", "warmup_ratio", "weight_decay",
-            "adam_beta1", "adam_beta2", "adam_epsilon", "max_grad_norm", "seed", "max_seq_length",
-            "early_stopping_patience", "dropout", "save_steps", "max_train_samples", "max_eval_samples",
-            "length_group_mega_batches", "backbone_cache");
+    /** Keys accepted by {@link #fromMap}, in the order {@link #toMap} writes them: the components' names in snake case. */
+    public static final List<String> KEYS = Arrays.stream(COMPONENTS).map(c -> c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT)).toList();
+
+    /** Hugging Face Trainer defaults (lr 5e-5, 3 epochs, batch 8, AdamW 0.9/0.999/1e-8, clip 1.0, seed 42), by key. */
+    public static final Map<String, Object> DEFAULTS = defaults();
+
+    private static Map<String, Object> defaults() {
+        Object[] v = {5e-5, 3.0, 0L, 8, 64, 0L, 0.0, 0.0, 0.9, 0.999, 1e-8, 1.0, 42L, 128, 0, true, 0L, 0, 0, 50};
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < v.length; i++) m.put(KEYS.get(i), v[i]);
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** Settings that moved elsewhere: an old config using one gets an error naming the new key. */
+    private static final Map<String, String> MOVED = Map.of("backbone_cache", "method_options.backbone_cache (an option of the lst method)");
 
     public TrainConfig {
         check(learningRate > 0 && Double.isFinite(learningRate), "learning_rate", learningRate, "> 0");
@@ -49,7 +61,6 @@ public record TrainConfig(double learningRate, double numTrainEpochs, long maxSt
         check(maxTrainSamples >= 0, "max_train_samples", maxTrainSamples, ">= 0 (0 = all)");
         check(maxEvalSamples >= 0, "max_eval_samples", maxEvalSamples, ">= 0 (0 = all)");
         check(lengthGroupMegaBatches >= 1, "length_group_mega_batches", lengthGroupMegaBatches, ">= 1");
-        check(CACHES.contains(backboneCache), "backbone_cache", backboneCache, "one of " + CACHES);
     }
 
     private static void check(boolean ok, String key, Object v, String want) {
@@ -72,11 +83,12 @@ public record TrainConfig(double learningRate, double numTrainEpochs, long maxSt
 
     /** The settings by HF name, for result JSON and checkpoints. */
     public Map<String, Object> toMap() {
-        Object[] v = {learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize, perDeviceEvalBatchSize, warmupSteps,
-                warmupRatio, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, seed, maxSeqLength,
-                earlyStoppingPatience, dropout, saveSteps, maxTrainSamples, maxEvalSamples, lengthGroupMegaBatches, backboneCache};
         Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < v.length; i++) m.put(KEYS.get(i), v[i]);
+        try {
+            for (int i = 0; i < COMPONENTS.length; i++) m.put(KEYS.get(i), COMPONENTS[i].getAccessor().invoke(this));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
         return m;
     }
 
@@ -90,36 +102,24 @@ public record TrainConfig(double learningRate, double numTrainEpochs, long maxSt
         for (var e : values.entrySet()) {
             String k = e.getKey();
             Object v = e.getValue();
+            int i = KEYS.indexOf(k);
+            if (i < 0 && MOVED.containsKey(k)) throw new IllegalArgumentException(source + ": train setting '" + k + "' has moved: set " + MOVED.get(k) + " instead");
+            if (i < 0) throw new IllegalArgumentException(source + ": unknown train setting '" + k + "' (known: " + String.join(", ", KEYS) + ")");
             try {
-                switch (k) {
-                    case "learning_rate" -> b.learningRate = num(v);
-                    case "num_train_epochs" -> b.numTrainEpochs = num(v);
-                    case "max_steps" -> b.maxSteps = (long) integer(v);
-                    case "per_device_train_batch_size" -> b.perDeviceTrainBatchSize = (int) integer(v);
-                    case "per_device_eval_batch_size" -> b.perDeviceEvalBatchSize = (int) integer(v);
-                    case "warmup_steps" -> b.warmupSteps = (long) integer(v);
-                    case "warmup_ratio" -> b.warmupRatio = num(v);
-                    case "weight_decay" -> b.weightDecay = num(v);
-                    case "adam_beta1" -> b.adamBeta1 = num(v);
-                    case "adam_beta2" -> b.adamBeta2 = num(v);
-                    case "adam_epsilon" -> b.adamEpsilon = num(v);
-                    case "max_grad_norm" -> b.maxGradNorm = num(v);
-                    case "seed" -> b.seed = (long) integer(v);
-                    case "max_seq_length" -> b.maxSeqLength = (int) integer(v);
-                    case "early_stopping_patience" -> b.earlyStoppingPatience = (int) integer(v);
-                    case "dropout" -> b.dropout = bool(v);
-                    case "save_steps" -> b.saveSteps = (long) integer(v);
-                    case "max_train_samples" -> b.maxTrainSamples = (int) integer(v);
-                    case "max_eval_samples" -> b.maxEvalSamples = (int) integer(v);
-                    case "length_group_mega_batches" -> b.lengthGroupMegaBatches = (int) integer(v);
-                    case "backbone_cache" -> b.backboneCache = v.toString().trim();
-                    default -> throw new IllegalArgumentException(source + ": unknown train setting '" + k + "' (known: " + String.join(", ", KEYS) + ")");
-                }
+                b.values.put(k, parse(COMPONENTS[i].getType(), v));
             } catch (NumberFormatException | ClassCastException ex) {
                 throw new IllegalArgumentException(source + ": train setting '" + k + "' has a bad value '" + v + "' (" + ex.getMessage() + ")");
             }
         }
         return b;
+    }
+
+    private static Object parse(Class<?> type, Object v) {
+        if (type == double.class) return num(v);
+        if (type == long.class) return (long) integer(v);
+        if (type == int.class) return (int) integer(v);
+        if (type == boolean.class) return bool(v);
+        return v.toString().trim();
     }
 
     private static double num(Object v) {
@@ -140,46 +140,45 @@ public record TrainConfig(double learningRate, double numTrainEpochs, long maxSt
         throw new NumberFormatException("expected true or false");
     }
 
-    /** Builder with HF Trainer defaults (lr 5e-5, 3 epochs, batch 8, AdamW 0.9/0.999/1e-8, clip 1.0, seed 42). */
+    /** Builder over {@link #DEFAULTS}; the typed setters are the Java API of the same keys. */
     public static final class Builder {
-        double learningRate = 5e-5, numTrainEpochs = 3, warmupRatio = 0, weightDecay = 0, adamBeta1 = 0.9,
-                adamBeta2 = 0.999, adamEpsilon = 1e-8, maxGradNorm = 1.0;
-        long maxSteps = 0, warmupSteps = 0, seed = 42, saveSteps = 0;
-        int perDeviceTrainBatchSize = 8, perDeviceEvalBatchSize = 64, maxSeqLength = 128, earlyStoppingPatience = 0,
-                maxTrainSamples = 0, maxEvalSamples = 0, lengthGroupMegaBatches = 50;
-        boolean dropout = true;
-        String backboneCache = "off";
+        final Map<String, Object> values = new LinkedHashMap<>(DEFAULTS);
 
-        public Builder setLearningRate(double v) { learningRate = v; return this; }
-        public Builder optNumTrainEpochs(double v) { numTrainEpochs = v; return this; }
-        public Builder optMaxSteps(long v) { maxSteps = v; return this; }
-        public Builder optPerDeviceTrainBatchSize(int v) { perDeviceTrainBatchSize = v; return this; }
-        public Builder optPerDeviceEvalBatchSize(int v) { perDeviceEvalBatchSize = v; return this; }
-        public Builder optWarmupSteps(long v) { warmupSteps = v; return this; }
-        public Builder optWarmupRatio(double v) { warmupRatio = v; return this; }
-        public Builder optWeightDecay(double v) { weightDecay = v; return this; }
-        public Builder optAdamBetas(double b1, double b2) { adamBeta1 = b1; adamBeta2 = b2; return this; }
-        public Builder optAdamEpsilon(double v) { adamEpsilon = v; return this; }
-        public Builder optMaxGradNorm(double v) { maxGradNorm = v; return this; }
-        public Builder optSeed(long v) { seed = v; return this; }
-        public Builder optMaxSeqLength(int v) { maxSeqLength = v; return this; }
-        public Builder optEarlyStoppingPatience(int v) { earlyStoppingPatience = v; return this; }
-        public Builder optDropout(boolean v) { dropout = v; return this; }
-        public Builder optSaveSteps(long v) { saveSteps = v; return this; }
-        public Builder optMaxTrainSamples(int v) { maxTrainSamples = v; return this; }
-        public Builder optMaxEvalSamples(int v) { maxEvalSamples = v; return this; }
-        public Builder optLengthGroupMegaBatches(int v) { lengthGroupMegaBatches = v; return this; }
-        public Builder optBackboneCache(String v) { backboneCache = v; return this; }
+        private Builder set(String key, Object v) { values.put(key, v); return this; }
+
+        public Builder setLearningRate(double v) { return set("learning_rate", v); }
+        public Builder optNumTrainEpochs(double v) { return set("num_train_epochs", v); }
+        public Builder optMaxSteps(long v) { return set("max_steps", v); }
+        public Builder optPerDeviceTrainBatchSize(int v) { return set("per_device_train_batch_size", v); }
+        public Builder optPerDeviceEvalBatchSize(int v) { return set("per_device_eval_batch_size", v); }
+        public Builder optWarmupSteps(long v) { return set("warmup_steps", v); }
+        public Builder optWarmupRatio(double v) { return set("warmup_ratio", v); }
+        public Builder optWeightDecay(double v) { return set("weight_decay", v); }
+        public Builder optAdamBetas(double b1, double b2) { set("adam_beta1", b1); return set("adam_beta2", b2); }
+        public Builder optAdamEpsilon(double v) { return set("adam_epsilon", v); }
+        public Builder optMaxGradNorm(double v) { return set("max_grad_norm", v); }
+        public Builder optSeed(long v) { return set("seed", v); }
+        public Builder optMaxSeqLength(int v) { return set("max_seq_length", v); }
+        public Builder optEarlyStoppingPatience(int v) { return set("early_stopping_patience", v); }
+        public Builder optDropout(boolean v) { return set("dropout", v); }
+        public Builder optSaveSteps(long v) { return set("save_steps", v); }
+        public Builder optMaxTrainSamples(int v) { return set("max_train_samples", v); }
+        public Builder optMaxEvalSamples(int v) { return set("max_eval_samples", v); }
+        public Builder optLengthGroupMegaBatches(int v) { return set("length_group_mega_batches", v); }
 
         public TrainConfig build() { return build("train config"); }
 
         TrainConfig build(String source) {
+            Class<?>[] types = Arrays.stream(COMPONENTS).map(RecordComponent::getType).toArray(Class<?>[]::new);
+            Object[] args = KEYS.stream().map(values::get).toArray();
             try {
-                return new TrainConfig(learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize, perDeviceEvalBatchSize,
-                        warmupSteps, warmupRatio, weightDecay, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, seed, maxSeqLength,
-                        earlyStoppingPatience, dropout, saveSteps, maxTrainSamples, maxEvalSamples, lengthGroupMegaBatches, backboneCache);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(e.getMessage().replaceFirst("^train config", source));
+                return TrainConfig.class.getDeclaredConstructor(types).newInstance(args);
+            } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof IllegalArgumentException iae)
+                    throw new IllegalArgumentException(iae.getMessage().replaceFirst("^train config", source));
+                throw new IllegalStateException(e.getCause());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
             }
         }
     }

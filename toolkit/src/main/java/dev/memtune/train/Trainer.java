@@ -1,12 +1,18 @@
 package dev.memtune.train;
 
 import ai.djl.engine.Engine;
+import dev.memtune.step.LinearSchedule;
+import dev.memtune.step.TrainStep;
+import dev.memtune.step.AdamW;
+import dev.memtune.step.LinearSchedule;
+import dev.memtune.step.StepSetup;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.memtune.backbone.Batch;
 import dev.memtune.method.TunedModel;
-import dev.memtune.method.lst.LstModel;
+import dev.memtune.method.Split;
+import dev.memtune.method.SplitCache;
 import dev.memtune.nn.NoGrad;
 import dev.memtune.nn.Param;
 import dev.memtune.progress.Progress;
@@ -29,8 +35,8 @@ import java.util.*;
  * position in the epoch, history, best state) ends with the same numbers as an uninterrupted one.
  * An interrupt ({@link Progress#checkInterrupted()}) writes a checkpoint, then propagates.
  * Text-to-text tasks ({@link TrainData#textToText()}) train the LM head on the label names and
- * predict by rank classification ({@link TextToText}); {@code backbone_cache} lets LST read its
- * frozen backbone from a {@link LadderCache} after the first epoch.
+ * predict by rank classification ({@link TextToText}). A model may cache per-example work over a
+ * split ({@link TunedModel#cache}: LST's {@code backbone_cache} reads its frozen backbone once).
  */
 public final class Trainer {
     private final TrainConfig cfg;
@@ -40,7 +46,7 @@ public final class Trainer {
     private String name;
     private Checkpoint checkpoint;
     private Map<String, float[]> best = new LinkedHashMap<>();
-    private final Map<List<Feature>, LadderCache> caches = new IdentityHashMap<>();   // backbone_cache, during train()
+    private final Map<List<Feature>, SplitCache> caches = new IdentityHashMap<>();   // TunedModel.cache, during train()
 
     public Trainer(TrainConfig cfg, TunedModel model, TrainData data) {
         this.cfg = cfg;
@@ -81,9 +87,9 @@ public final class Trainer {
         long total = cfg.totalSteps(spe);
         int epochs = (int) ((total + spe - 1) / spe);
         LinearSchedule sched = new LinearSchedule(cfg.learningRate(), Math.min(total, cfg.warmup(total)), total);
-        Map<String, Param> trainable = new LinkedHashMap<>();
-        model.namedParams().forEach((n, p) -> { if (p.trainable()) trainable.put(n, p); });
-        AdamW opt = new AdamW(trainable, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
+        StepSetup setup = StepSetup.of(model, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
+        Map<String, Param> trainable = setup.trainable();
+        AdamW opt = setup.optimizer();
         TrainState st = checkpoint != null && checkpoint.exists() ? checkpoint.restore(cfg, trainable, opt, best) : new TrainState();
         if (st.globalStep > 0) Progress.report(ProgressEvent.message(name, "resuming from " + checkpoint.file() + " at step " + st.globalStep + " (epoch " + (st.epoch + 1) + ")"));
         long t0 = System.nanoTime(), tokens0 = st.tokens, step0 = st.globalStep;
@@ -92,7 +98,6 @@ public final class Trainer {
             openCaches();
             while (!st.finished) {
                 model.train(cfg.dropout());
-                if (!caches.isEmpty()) model.backbone.train(false);          // the cache needs a deterministic backbone
                 long epochStart = System.nanoTime();
                 List<int[]> order = Batches.trainOrder(train, cfg.perDeviceTrainBatchSize(), cfg.lengthGroupMegaBatches(), cfg.seed(), st.epoch);
                 while (st.stepInEpoch < order.size() && st.globalStep < total) {
@@ -141,9 +146,9 @@ public final class Trainer {
             Labelled in = labelled(m, data, train, which);
             Batch b = in.batch();
             NDArray labels = in.labels();
-            LadderCache cache = caches.get(train);
+            SplitCache cache = caches.get(train);
             loss = cache == null ? TrainStep.run(model, opt, b, labels, lr, cfg.maxGradNorm())
-                    : TrainStep.run(model, opt, () -> model.head().loss(cachedLogits(cache, b, which), labels), lr, cfg.maxGradNorm());
+                    : TrainStep.run(model, opt, () -> model.head().loss(cache.logits(b, which), labels), lr, cfg.maxGradNorm());
         }
         if (!Float.isFinite(loss))
             throw new IllegalStateException(name + ": training diverged: loss is " + loss + " at step " + (st.globalStep + 1)
@@ -216,9 +221,9 @@ public final class Trainer {
                 Progress.checkInterrupted();
                 try (NoGrad ng = NoGrad.enter(); NDManager m = model.manager().newSubManager(); NDScope s = new NDScope()) {
                     Batch b = Batches.collate(m, split, which, data.padId());
-                    LadderCache cache = caches.get(split);
+                    SplitCache cache = caches.get(split);
                     NDArray logits = data.textToText() ? rankScores(m, b, which.length)
-                            : cache == null ? model.logits(b) : cachedLogits(cache, b, which);
+                            : cache == null ? model.logits(b) : cache.logits(b, which);
                     float[] p = data.head().kind().equals("regression") ? logits.reshape(-1).toFloatArray()
                             : logits.argMax(-1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
                     for (int j = 0; j < which.length; j++) out[which[j]] = p[j];
@@ -243,28 +248,28 @@ public final class Trainer {
         return ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(per), 1);
     }
 
-    /** LST's pooled-head logits with the backbone read from {@code cache}. */
-    private NDArray cachedLogits(LadderCache cache, Batch b, int[] which) {
-        return ((LstModel) model).logitsOn(cache.ladderInputs(b, which), b.attentionMask());
-    }
-
-    /** {@code backbone_cache}: one cache per split (LST with a pooled head only; the backbone then runs without dropout). */
+    /** {@link TunedModel#cache}: one cache per split, opened before the first epoch, if the model keeps any. */
     private void openCaches() {
-        if (cfg.backboneCache().equals("off")) return;
-        if (!(model instanceof LstModel) || model.head() == null)
-            throw new IllegalArgumentException(name + ": backbone_cache '" + cfg.backboneCache() + "' needs the lst method with a pooled head"
-                    + " (classification, regression, multiple choice); this model is " + model.config.method() + (model.head() == null ? " with an lm head" : ""));
         for (List<Feature> split : List.of(train, validation, test)) {
             if (caches.containsKey(split)) continue;
-            LadderCache c = new LadderCache((LstModel) model, split, cfg.backboneCache());
+            SplitCache c = model.cache(view(split));
+            if (c == null) return;
             caches.put(split, c);
-            Progress.report(ProgressEvent.message(name, String.format("backbone cache for %d examples: %.2f GB %s; the backbone runs without dropout",
-                    split.size(), c.estimateBytes() / 1e9, c.where())));
+            Progress.report(ProgressEvent.message(name, String.format("cache for %d examples: %s", split.size(), c.describe())));
         }
     }
 
+    /** A split as {@link TunedModel#cache} sees it. */
+    private static Split view(List<Feature> split) {
+        return new Split() {
+            public int size() { return split.size(); }
+            public int rows(int i) { return split.get(i).rows(); }
+            public int length(int i) { return split.get(i).length(); }
+        };
+    }
+
     private void closeCaches() {
-        caches.values().forEach(LadderCache::close);
+        caches.values().forEach(SplitCache::close);
         caches.clear();
     }
 

@@ -1,5 +1,6 @@
 package dev.memtune.profile;
 
+import dev.memtune.sys.ProcMemory;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,8 +8,8 @@ import ai.djl.ndarray.NDScope;
 import dev.memtune.backbone.*;
 import dev.memtune.method.TunedModel;
 import dev.memtune.nn.Param;
-import dev.memtune.train.AdamW;
-import dev.memtune.train.TrainStep;
+import dev.memtune.step.AdamW;
+import dev.memtune.step.TrainStep;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -28,10 +29,10 @@ class ScopingTest {
             for (int i = 0; i < 20; i++) TrainStep.run(m, opt, b, y, 1e-3, 1.0);
             int arrays = m.manager().getManagedArrays().size() + nd.getManagedArrays().size();
             System.gc();
-            long rss = ProcStatus.rss();
+            long rss = ProcMemory.residentBytes();
             for (int i = 0; i < 40; i++) TrainStep.run(m, opt, b, y, 1e-3, 1.0);
             System.gc();
-            return new long[]{arrays, m.manager().getManagedArrays().size() + nd.getManagedArrays().size(), ProcStatus.rss() - rss};
+            return new long[]{arrays, m.manager().getManagedArrays().size() + nd.getManagedArrays().size(), ProcMemory.residentBytes() - rss};
         }
     }
 
@@ -61,15 +62,15 @@ class ScopingTest {
             Batch b = Workload.of("tiny-bert", "full", 8, 256).batch(nd);
             for (int i = 0; i < 2; i++) try (NDScope s = new NDScope()) { bb.forward(b, Capture.NONE); }
             System.gc();
-            long before = ProcStatus.rss();
+            long before = ProcMemory.residentBytes();
             assumeReset();
             try (NDScope s = new NDScope()) { bb.forward(b, Capture.NONE); }
-            return ProcStatus.peak() - before;
+            return ProcMemory.peakResidentBytes() - before;
         }
     }
 
     static void assumeReset() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(ProcStatus.resetPeak(), "/proc/self/clear_refs not writable: peak cannot be reset");
+        org.junit.jupiter.api.Assumptions.assumeTrue(ProcMemory.resetPeak(), "/proc/self/clear_refs not writable: peak cannot be reset");
     }
 
     @Test

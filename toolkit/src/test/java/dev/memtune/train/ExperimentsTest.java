@@ -7,6 +7,7 @@ import dev.memtune.backbone.Backbones;
 import dev.memtune.data.Protocol;
 import dev.memtune.data.TaskData;
 import dev.memtune.data.TorchRandperm;
+import dev.memtune.method.lst.Lst;
 import dev.memtune.data.Tasks;
 import dev.memtune.hub.ModelHub;
 import dev.memtune.tokenize.Tokenizer;
@@ -110,14 +111,14 @@ class ExperimentsTest {
             TaskData d = Tasks.get("rte").load(Protocol.LST, 42);
             TrainData td = Featurizer.trainData(tok, d, 40, false);
             List<Feature> used = td.train().subList(0, 32);                     // max_train_samples 32: only those are read
-            var samples = Experiments.fisherSamples(m, td, used, 6, 43);
+            var samples = Lst.fisherSamples(Experiments.examples(td, used), m, 6, 43);
             assertEquals(6, samples.size());
             int[] perm = TorchRandperm.permutation(32, 43);
             for (int j = 0; j < 6; j++) {
                 assertArrayEquals(new long[]{(long) used.get(perm[j]).label()}, samples.get(j).labels().toLongArray(), "label of sample " + j);
                 assertArrayEquals(used.get(perm[j]).inputIds()[0], samples.get(j).batch().inputIds().toLongArray(), "tokens of sample " + j);
             }
-            assertEquals(32, Experiments.fisherSamples(m, td, used, 1024, 43).size(), "never more than the run trains on");
+            assertEquals(32, Lst.fisherSamples(Experiments.examples(td, used), m, 1024, 43).size(), "never more than the run trains on");
         }
     }
 

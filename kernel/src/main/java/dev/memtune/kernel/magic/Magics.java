@@ -3,7 +3,7 @@ package dev.memtune.kernel.magic;
 import dev.memtune.kernel.Session;
 import dev.memtune.kernel.display.Renderers;
 import dev.memtune.kernel.eval.CellException;
-import dev.memtune.profile.ProcMemory;
+import dev.memtune.sys.ProcMemory;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -1,6 +1,6 @@
 package dev.memtune.kernel.magic;
 
-import dev.memtune.profile.ProcMemory;
+import dev.memtune.sys.ProcMemory;
 import dev.memtune.report.Renderable;
 
 /**

@@ -5,8 +5,13 @@ import dev.memtune.backbone.BackboneConfig;
 import dev.memtune.backbone.bert.BertModel;
 import dev.memtune.backbone.opt.OptModel;
 import dev.memtune.backbone.t5.T5Model;
+import dev.memtune.data.TorchRandperm;
 import dev.memtune.method.*;
+import dev.memtune.progress.Progress;
+import dev.memtune.progress.ProgressEvent;
+import ai.djl.ndarray.NDManager;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,16 +37,18 @@ import java.util.function.Supplier;
 public final class Lst implements Method {
     private final LstConfig config;
     private Supplier<List<LstInitializer.Sample>> fisherData;
+    private NDManager fisherManager;              // prepare()'s samples live here during attach
 
     public Lst(LstConfig config) { this.config = config; }
 
-    /** Registry hook: options {@code reduction_factor, gate_temperature, kept_layers, init, fisher_samples, side_dropout, backbone_dropout}. */
+    /** Registry hook: options {@code reduction_factor, gate_temperature, kept_layers, init, fisher_samples, side_dropout, backbone_dropout, backbone_cache}. */
     public static Method fromOptions(String name, Options o) {
         Double sideDropout = o.optionalNumber("side_dropout");
         return new Lst(LstConfig.builder().setReductionFactor(o.integer("reduction_factor", 8))
                 .setGateTemperature(o.number("gate_temperature", 0.1)).setKeptLayers(o.ints("kept_layers"))
                 .setInit(o.str("init", "random")).setFisherSamples(o.integer("fisher_samples", 1024))
-                .setSideDropout(sideDropout).setBackboneDropout(o.bool("backbone_dropout", true)).build());
+                .setSideDropout(sideDropout).setBackboneDropout(o.bool("backbone_dropout", true))
+                .setBackboneCache(o.str("backbone_cache", "off")).build());
     }
 
     public LstConfig config() { return config; }
@@ -50,6 +57,30 @@ public final class Lst implements Method {
     public Lst withFisherData(Supplier<List<LstInitializer.Sample>> data) {
         this.fisherData = data;
         return this;
+    }
+
+    /**
+     * {@code init=fisher} reads the run's training examples: {@code fisher_samples} of them (all if
+     * fewer) in the order {@code torch.randperm(n, seed)} gives (the released code sums over a
+     * shuffled loader at batch size 1), one unpadded sample each, made when {@link #attach} needs them.
+     */
+    @Override
+    public void prepare(TrainingExamples train, long seed) {
+        if (!config.init().equals("fisher")) return;
+        int n = Math.min(config.fisherSamples(), train.size());
+        Progress.report(ProgressEvent.message("lst", "init=fisher: importance over " + n + " training examples at batch size 1, then pruning ..."));
+        fisherData = () -> fisherSamples(train, fisherManager, n, seed);
+    }
+
+    /** The first {@code n} examples of {@code train} (all if fewer) in {@code torch.randperm(size, seed)} order, made in {@code m}. */
+    public static List<LstInitializer.Sample> fisherSamples(TrainingExamples train, NDManager m, int n, long seed) {
+        int[] perm = TorchRandperm.permutation(train.size(), seed);
+        List<LstInitializer.Sample> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(n, perm.length); i++) {
+            TrainingExamples.Example one = train.get(m, perm[i]);
+            out.add(new LstInitializer.Sample(one.batch(), one.labels()));
+        }
+        return out;
     }
 
     /**
@@ -104,10 +135,17 @@ public final class Lst implements Method {
         int ds = sc.hiddenSize();
         Map<String, ai.djl.ndarray.NDArray> pruned = null;
         if (config.init().equals("fisher")) {
-            if (fisherData == null) throw new IllegalArgumentException("lst: init=fisher needs training samples (Lst.withFisherData); use init=random otherwise");
-            if (backbone instanceof BertModel bert) pruned = LstInitializer.fisherSideWeights(bert, head, fisherData.get(), config.fisherSamples(), kept, sc);
-            else if (backbone instanceof OptModel opt) pruned = LstInitializer.fisherSideWeightsOpt(opt, head, fisherData.get(), config.fisherSamples(), kept, sc);
-            else pruned = LstInitializer.fisherSideWeightsT5((T5Model) backbone, head, fisherData.get(), config.fisherSamples(), kept, keptDec, sc);
+            if (fisherData == null) throw new IllegalArgumentException("lst: init=fisher needs training samples (Method.prepare with the run's examples, or Lst.withFisherData); use init=random otherwise");
+            long t0 = System.nanoTime();
+            try (NDManager fm = backbone.manager().newSubManager()) {
+                fisherManager = fm;
+                if (backbone instanceof BertModel bert) pruned = LstInitializer.fisherSideWeights(bert, head, fisherData.get(), config.fisherSamples(), kept, sc);
+                else if (backbone instanceof OptModel opt) pruned = LstInitializer.fisherSideWeightsOpt(opt, head, fisherData.get(), config.fisherSamples(), kept, sc);
+                else pruned = LstInitializer.fisherSideWeightsT5((T5Model) backbone, head, fisherData.get(), config.fisherSamples(), kept, keptDec, sc);
+            } finally {
+                fisherManager = null;
+            }
+            Progress.report(ProgressEvent.message("lst", "init=fisher: side network initialised in " + ProgressEvent.formatSeconds((System.nanoTime() - t0) / 1e9)));
         }
         ai.djl.ndarray.NDManager nd = backbone.manager();
         LadderStack enc = null, dec = null;

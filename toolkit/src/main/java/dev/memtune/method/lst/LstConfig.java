@@ -13,11 +13,17 @@ import java.util.*;
  * backbone's weights pruned by Fisher importance), {@code fisher_samples} (1,024) and
  * {@code side_dropout} (null = the backbone's own dropout rates) and {@code backbone_dropout} (true:
  * the frozen backbone applies its dropout in training, as the released code's {@code model.train()};
- * false: it runs as in evaluation, deterministic, so its outputs could be cached).
+ * false: it runs as in evaluation, deterministic, so its outputs could be cached) and
+ * {@code backbone_cache} (beyond the paper, {@link LadderCache}: {@code off}, or {@code auto},
+ * {@code memory}, {@code disk}: the frozen backbone's ladder inputs are computed once per example
+ * and later epochs and evaluations train and run the side network alone; the backbone then runs
+ * without dropout; pooled heads only).
  */
 public record LstConfig(int reductionFactor, double gateTemperature, List<Integer> keptLayers, String init,
-                        int fisherSamples, Double sideDropout, boolean backboneDropout) implements MethodConfig {
+                        int fisherSamples, Double sideDropout, boolean backboneDropout, String backboneCache) implements MethodConfig {
     public static final List<String> INITS = List.of("random", "fisher");
+    /** Values of {@code backbone_cache}. */
+    public static final List<String> CACHES = List.of("off", "auto", "memory", "disk");
 
     public LstConfig {
         if (reductionFactor <= 0) throw new IllegalArgumentException("lst: reduction_factor must be positive, got " + reductionFactor);
@@ -25,6 +31,7 @@ public record LstConfig(int reductionFactor, double gateTemperature, List<Intege
         if (!INITS.contains(init)) throw new IllegalArgumentException("lst: init must be one of " + INITS + ", got '" + init + "'");
         if (fisherSamples <= 0) throw new IllegalArgumentException("lst: fisher_samples must be positive, got " + fisherSamples);
         if (sideDropout != null && (sideDropout < 0 || sideDropout >= 1)) throw new IllegalArgumentException("lst: side_dropout must be in [0,1), got " + sideDropout);
+        if (!CACHES.contains(backboneCache)) throw new IllegalArgumentException("lst: backbone_cache must be one of " + CACHES + ", got '" + backboneCache + "'");
         if (keptLayers != null) {
             if (keptLayers.isEmpty()) throw new IllegalArgumentException("lst: kept_layers must name at least one layer");
             TreeSet<Integer> s = new TreeSet<>(keptLayers);
@@ -73,6 +80,7 @@ public record LstConfig(int reductionFactor, double gateTemperature, List<Intege
         m.put("fisher_samples", fisherSamples);
         m.put("side_dropout", sideDropout == null ? "backbone" : sideDropout);
         m.put("backbone_dropout", backboneDropout);
+        m.put("backbone_cache", backboneCache);
         return m;
     }
 
@@ -87,6 +95,7 @@ public record LstConfig(int reductionFactor, double gateTemperature, List<Intege
         private int samples = 1024;
         private Double dropout;
         private boolean backboneDropout = true;
+        private String cache = "off";
 
         public Builder setReductionFactor(int r) { this.r = r; return this; }
         public Builder setGateTemperature(double t) { this.t = t; return this; }
@@ -98,6 +107,8 @@ public record LstConfig(int reductionFactor, double gateTemperature, List<Intege
         public Builder setSideDropout(Double p) { this.dropout = p; return this; }
         /** Whether the frozen backbone applies dropout while the side network trains (default true). */
         public Builder setBackboneDropout(boolean on) { this.backboneDropout = on; return this; }
-        public LstConfig build() { return new LstConfig(r, t, kept, init, samples, dropout, backboneDropout); }
+        /** {@code off} (default), {@code auto}, {@code memory} or {@code disk}: see {@link LadderCache}. */
+        public Builder setBackboneCache(String mode) { this.cache = mode; return this; }
+        public LstConfig build() { return new LstConfig(r, t, kept, init, samples, dropout, backboneDropout, cache); }
     }
 }

@@ -5,6 +5,8 @@ import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.Batch;
 import dev.memtune.backbone.t5.T5Model;
 import dev.memtune.method.HeadSpec;
+import dev.memtune.method.Split;
+import dev.memtune.method.SplitCache;
 import dev.memtune.method.TunedModel;
 
 import java.util.List;
@@ -29,12 +31,34 @@ public final class LstModel extends TunedModel {
         this.side = child("side", side);
     }
 
-    /** Training mode for the side network and head; the frozen backbone too unless {@code backbone_dropout} is false. */
+    private int openCaches;               // backbone_cache: caches open now; the backbone then runs without dropout
+
+    /**
+     * Training mode for the side network and head; the frozen backbone too unless {@code backbone_dropout}
+     * is false or a {@link #cache} is open (cached ladder inputs need a deterministic backbone).
+     */
     @Override
     public void train(boolean on) {
         super.train(on);
-        if (!((LstConfig) config).backboneDropout()) backbone.train(false);
+        if (!((LstConfig) config).backboneDropout() || openCaches > 0) backbone.train(false);
     }
+
+    /**
+     * {@code backbone_cache}: a {@link LadderCache} over the split (null when the option is {@code off}).
+     * Pooled heads only: text-to-text reads the side decoder, which the cache does not hold.
+     */
+    @Override
+    public SplitCache cache(Split split) {
+        String mode = ((LstConfig) config).backboneCache();
+        if (mode.equals("off")) return null;
+        if (head() == null)
+            throw new IllegalArgumentException("lst: backbone_cache '" + mode + "' needs a pooled head (classification, regression, multiple choice); this model has an lm head");
+        LadderCache c = new LadderCache(this, split, mode);
+        openCaches++;
+        return c;
+    }
+
+    void cacheClosed() { openCaches--; }
 
     @Override
     public NDArray features(Batch b) {

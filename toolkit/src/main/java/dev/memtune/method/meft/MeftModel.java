@@ -1,6 +1,7 @@
 package dev.memtune.method.meft;
 
 import ai.djl.engine.Engine;
+import dev.memtune.step.CustomBackward;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -10,7 +11,7 @@ import dev.memtune.method.HeadSpec;
 import dev.memtune.method.TunedModel;
 import dev.memtune.nn.Module;
 import dev.memtune.nn.ModuleList;
-import dev.memtune.train.TrainStep;
+import dev.memtune.step.TrainStep;
 
 import java.util.*;
 
@@ -33,7 +34,7 @@ import java.util.*;
  * meaningless gradients (pretrained weights have to be measured). {@link Stats#embeddingReconstructionError}
  * reports it every step at no memory cost; {@code reversible_layers} limits the depth it compounds over.
  */
-public final class MeftModel extends TunedModel implements TrainStep.CustomBackward {
+public final class MeftModel extends TunedModel implements CustomBackward {
     /** Holds the per-layer adapters under the names {@code meft.layer.<i>.<adapter>.dense1.weight}. */
     public static final class MeftEncoder extends Module {
         public final ModuleList<MeftLayer> layer;

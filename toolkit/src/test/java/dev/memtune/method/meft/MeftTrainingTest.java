@@ -1,14 +1,15 @@
 package dev.memtune.method.meft;
 
 import ai.djl.ndarray.NDArray;
+import dev.memtune.step.CustomBackward;
 import ai.djl.ndarray.NDManager;
 import dev.memtune.backbone.*;
 import dev.memtune.method.HeadSpec;
 import dev.memtune.method.Methods;
 import dev.memtune.method.TunedModel;
 import dev.memtune.nn.Param;
-import dev.memtune.train.AdamW;
-import dev.memtune.train.TrainStep;
+import dev.memtune.step.AdamW;
+import dev.memtune.step.TrainStep;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -41,7 +42,7 @@ class MeftTrainingTest {
     void trainStepLearnsAndTouchesOnlyAdaptersAndHead(String preset, int variant) {
         try (NDManager nd = NDManager.newBaseManager();
              TunedModel m = Methods.create("meft" + variant).attach(Backbones.create(preset, 3), HeadSpec.classification(2))) {
-            assertInstanceOf(TrainStep.CustomBackward.class, m);
+            assertInstanceOf(CustomBackward.class, m);
             Map<String, float[]> before = new LinkedHashMap<>();
             m.namedParams().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
             Map<String, Param> trainable = new LinkedHashMap<>();

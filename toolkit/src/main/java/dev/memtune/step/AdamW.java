@@ -1,4 +1,4 @@
-package dev.memtune.train;
+package dev.memtune.step;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;

@@ -1,4 +1,4 @@
-package dev.memtune.train;
+package dev.memtune.step;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

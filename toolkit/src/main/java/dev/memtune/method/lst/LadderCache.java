@@ -1,5 +1,6 @@
-package dev.memtune.train;
+package dev.memtune.method.lst;
 
+import dev.memtune.sys.ProcMemory;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -8,7 +9,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.memtune.backbone.Batch;
-import dev.memtune.method.lst.LstModel;
+import dev.memtune.method.Split;
+import dev.memtune.method.SplitCache;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,12 +35,12 @@ import java.util.List;
  * Entries are per example and unpadded ([K+1, rows, len, d] float32), so batches can be regrouped in
  * every epoch; padding is filled with zeros, which the attention mask hides from real tokens, so the
  * losses equal the uncached run's (dropout off) up to float rounding. Entries live in native memory or
- * in a temporary file (read back per batch), chosen by {@code backbone_cache}: {@code memory},
+ * in a temporary file (read back per batch), chosen by the LST option {@code backbone_cache}: {@code memory},
  * {@code disk}, or {@code auto} (memory when the split's entries fit in 40% of the memory available).
  */
-final class LadderCache implements AutoCloseable {
+public final class LadderCache implements SplitCache {
     private final LstModel model;
-    private final List<Feature> split;
+    private final Split split;
     private final int layers, width;
     private final NDManager manager;                  // memory store
     private final NDArray[] entries;
@@ -49,7 +51,7 @@ final class LadderCache implements AutoCloseable {
     private long bytes, filePos, hits, misses;
     private ByteBuffer scratch;                       // disk reads, reused (the tensor made from it is copied at once)
 
-    LadderCache(LstModel model, List<Feature> split, String mode) {
+    LadderCache(LstModel model, Split split, String mode) {
         this.model = model;
         this.split = split;
         this.layers = model.side.main().kept.size() + 1;
@@ -58,8 +60,8 @@ final class LadderCache implements AutoCloseable {
         boolean disk = switch (mode) {
             case "memory" -> false;
             case "disk" -> true;
-            case "auto" -> estimateBytes() > 0.4 * dev.memtune.profile.ProcMemory.availableBytes();
-            default -> throw new IllegalArgumentException("backbone_cache: unknown mode '" + mode + "' (" + TrainConfig.CACHES + ")");
+            case "auto" -> estimateBytes() > 0.4 * ProcMemory.availableBytes();
+            default -> throw new IllegalArgumentException("lst: backbone_cache: unknown mode '" + mode + "' (" + LstConfig.CACHES + ")");
         };
         if (disk) {
             try {
@@ -81,25 +83,32 @@ final class LadderCache implements AutoCloseable {
     }
 
     /** Bytes the whole split takes once cached. */
-    long estimateBytes() {
+    public long estimateBytes() {
         long n = 0;
-        for (Feature f : split) n += (long) f.rows() * f.length();
+        for (int i = 0; i < split.size(); i++) n += (long) split.rows(i) * split.length(i);
         return n * layers * width * 4;
     }
 
     /** Where entries live, for progress messages. */
     String where() { return file == null ? "in memory" : "on disk (" + path + ")"; }
 
-    long bytes() { return bytes; }
-    long hits() { return hits; }
-    long misses() { return misses; }
+    @Override
+    public String describe() { return String.format("%.2f GB %s; the backbone runs without dropout", estimateBytes() / 1e9, where()); }
+
+    /** The side network's logits on batch {@code b} (the split's examples {@code which}) with the backbone read from the cache. */
+    @Override
+    public NDArray logits(Batch b, int[] which) { return model.logitsOn(ladderInputs(b, which), b.attentionMask()); }
+
+    public long bytes() { return bytes; }
+    public long hits() { return hits; }
+    public long misses() { return misses; }
 
     /**
      * Ladder inputs ([rows, T, d] each, K+1 of them) of the batch {@code b} made of the examples
      * {@code which}: assembled from the cache when every example is in it, else computed by the
      * backbone and stored. Created in the caller's scope.
      */
-    List<NDArray> ladderInputs(Batch b, int[] which) {
+    public List<NDArray> ladderInputs(Batch b, int[] which) {
         boolean all = true;
         for (int i : which) all &= cached[i];
         if (!all) {
@@ -113,11 +122,11 @@ final class LadderCache implements AutoCloseable {
         NDArray big = m.zeros(new Shape(layers, b.batchSize(), b.seqLen(), width), DataType.FLOAT32);   // b: rows of `which`, padded
         int r = 0;
         for (int i : which) {
-            Feature f = split.get(i);
-            NDIndex at = new NDIndex(":, {}:{}, :{}", r, r + f.rows(), f.length());
+            int rows = split.rows(i);
+            NDIndex at = new NDIndex(":, {}:{}, :{}", r, r + rows, split.length(i));
             if (entries != null) big.set(at, entries[i]);
-            else try (NDArray e = read(m, i, f)) { big.set(at, e); }
-            r += f.rows();
+            else try (NDArray e = read(m, i)) { big.set(at, e); }
+            r += rows;
         }
         List<NDArray> out = new ArrayList<>(layers);
         for (int k = 0; k < layers; k++) out.add(big.get(k));
@@ -128,9 +137,9 @@ final class LadderCache implements AutoCloseable {
         try (NDArray all = NDArrays.stack(new NDList(fresh), 0)) {                   // [K+1, rows, T, d]
             int r = 0;
             for (int i : which) {
-                Feature f = split.get(i);
+                int rows = split.rows(i);
                 if (!cached[i]) {
-                    NDArray e = all.get(new NDIndex(":, {}:{}, :{}", r, r + f.rows(), f.length())).duplicate();
+                    NDArray e = all.get(new NDIndex(":, {}:{}, :{}", r, r + rows, split.length(i))).duplicate();
                     long n = e.getShape().size() * 4;
                     if (entries != null) {
                         ai.djl.ndarray.NDScope.unregister(e);                   // outlives the caller's scope
@@ -143,7 +152,7 @@ final class LadderCache implements AutoCloseable {
                     bytes += n;
                     cached[i] = true;
                 }
-                r += f.rows();
+                r += rows;
             }
         }
     }
@@ -160,8 +169,8 @@ final class LadderCache implements AutoCloseable {
         }
     }
 
-    private NDArray read(NDManager m, int i, Feature f) {
-        Shape s = new Shape(layers, f.rows(), f.length(), width);
+    private NDArray read(NDManager m, int i) {
+        Shape s = new Shape(layers, split.rows(i), split.length(i), width);
         int n = (int) (s.size() * 4);
         if (scratch == null || scratch.capacity() < n) scratch = ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder());
         ByteBuffer bb = scratch.clear().limit(n);
@@ -182,6 +191,7 @@ final class LadderCache implements AutoCloseable {
 
     @Override
     public void close() {
+        model.cacheClosed();
         if (manager != null) manager.close();
         if (file != null) {
             try { file.close(); } catch (IOException ignored) { }

@@ -1,4 +1,4 @@
-package dev.memtune.profile;
+package dev.memtune.sys;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -16,6 +16,7 @@ import java.nio.file.Path;
  *   <li>{@link #resetPeak()} — writes {@code 5} to {@code /proc/self/clear_refs}, which resets
  *       {@code VmHWM} to the current {@code VmRSS} (Linux &ge; 4.0, see proc(5)), and resets the
  *       peak usage of the heap memory pools;</li>
+ *   <li>{@link #residentBytes(long, String)} — the same fields of another process (the profiler's child JVM);</li>
  *   <li>{@link #heapUsedBytes()} / {@link #peakHeapBytes()} — JVM heap in use, and the sum of the
  *       heap pools' peaks since the last reset (an upper bound on the true simultaneous peak).</li>
  * </ul>
@@ -63,6 +64,13 @@ public final class ProcMemory {
         return -1;
     }
 
+    /**
+     * A memory field of another process ({@code /proc/PID/status}, e.g. {@code VmRSS}, {@code VmHWM})
+     * in bytes, or -1 when the process is gone (or a zombie without memory fields) or /proc is unavailable:
+     * how the profiler follows the child JVM it measures.
+     */
+    public static long residentBytes(long pid, String field) { return bytes(kb(Path.of("/proc/" + pid + "/status"), field + ":")); }
+
     /** JVM heap in use now, in bytes. */
     public static long heapUsedBytes() { return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(); }
 
@@ -85,9 +93,12 @@ public final class ProcMemory {
 
     private static long bytes(long kb) { return kb < 0 ? -1 : kb * 1024; }
 
-    private static long statusKb(String key) {
+    private static long statusKb(String key) { return kb(STATUS, key); }
+
+    /** A "{@code key  123 kB}" line of a /proc status file, in kB; -1 when missing or unreadable. */
+    static long kb(Path status, String key) {
         try {
-            for (String line : Files.readAllLines(STATUS)) {
+            for (String line : Files.readAllLines(status)) {
                 if (line.startsWith(key)) {
                     String v = line.substring(key.length()).trim();        // "123456 kB"
                     return Long.parseLong(v.substring(0, v.indexOf(' ')));

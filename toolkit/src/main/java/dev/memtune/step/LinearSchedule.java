@@ -1,4 +1,4 @@
-package dev.memtune.train;
+package dev.memtune.step;
 
 /**
  * Linear warmup then linear decay to zero, as Hugging Face {@code get_linear_schedule_with_warmup}:

@@ -1,4 +1,4 @@
-package dev.memtune.profile;
+package dev.memtune.sys;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
