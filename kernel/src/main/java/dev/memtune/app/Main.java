@@ -1,7 +1,7 @@
 package dev.memtune.app;
 
-import dev.memtune.backbone.BackbonesCommand;
-import dev.memtune.backbone.VerifyBackboneCommand;
+import dev.memtune.backbones.BackbonesCommand;
+import dev.memtune.backbones.VerifyBackboneCommand;
 import dev.memtune.bench.BenchCommand;
 import dev.memtune.cli.Command;
 import dev.memtune.cli.Dispatch;
@@ -10,8 +10,8 @@ import dev.memtune.data.FetchDataCommand;
 import dev.memtune.hub.FetchModelCommand;
 import dev.memtune.kernel.KernelCommand;
 import dev.memtune.kernel.runner.RunCommand;
-import dev.memtune.method.MethodsCommand;
-import dev.memtune.metrics.MetricsCommand;
+import dev.memtune.methods.MethodsCommand;
+import dev.memtune.scoring.MetricsCommand;
 import dev.memtune.profile.ProfileCommand;
 import dev.memtune.report.ReportCommand;
 import dev.memtune.train.TrainCommand;

@@ -6,7 +6,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.memtune.cli.Args;
 import dev.memtune.cli.Command;
-import dev.memtune.method.Methods;
+import dev.memtune.methods.Methods;
 import dev.memtune.profile.Workload;
 import dev.memtune.progress.Progress;
 import dev.memtune.progress.ProgressEvent;

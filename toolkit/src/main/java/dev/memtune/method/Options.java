@@ -19,26 +19,26 @@ public final class Options {
     public String str(String key, String def) { read.add(key); return values.getOrDefault(key, def); }
 
     public int integer(String key, int def) {
-        String v = str(key, null);
+        String v = str(key, (String) null);
         if (v == null) return def;
         try { return Integer.parseInt(v.trim()); } catch (NumberFormatException e) { throw bad(key, v, "an integer"); }
     }
 
     public double number(String key, double def) {
-        String v = str(key, null);
+        String v = str(key, (String) null);
         if (v == null) return def;
         try { return Double.parseDouble(v.trim()); } catch (NumberFormatException e) { throw bad(key, v, "a number"); }
     }
 
     /** A number, or null when absent (the method then picks its own default). */
     public Double optionalNumber(String key) {
-        String v = str(key, null);
+        String v = str(key, (String) null);
         if (v == null) return null;
         try { return Double.parseDouble(v.trim()); } catch (NumberFormatException e) { throw bad(key, v, "a number"); }
     }
 
     public boolean bool(String key, boolean def) {
-        String v = str(key, null);
+        String v = str(key, (String) null);
         if (v == null) return def;
         if (v.equalsIgnoreCase("true")) return true;
         if (v.equalsIgnoreCase("false")) return false;
@@ -47,7 +47,7 @@ public final class Options {
 
     /** Comma-separated list, or null when absent. */
     public List<String> list(String key) {
-        String v = str(key, null);
+        String v = str(key, (String) null);
         if (v == null) return null;
         List<String> out = new ArrayList<>();
         for (String s : v.split(",")) if (!s.isBlank()) out.add(s.trim());
@@ -64,6 +64,28 @@ public final class Options {
         }
         return out;
     }
+
+    // ---- readers that hand a present value to a config builder: defaults live in the builder only ----
+
+    /** {@code set} gets the option's integer value when it is given. */
+    public Options integer(String key, java.util.function.IntConsumer set) { if (has(key)) set.accept(integer(key, 0)); return this; }
+
+    /** {@code set} gets the option's number when it is given. */
+    public Options number(String key, java.util.function.DoubleConsumer set) { if (has(key)) set.accept(number(key, 0)); return this; }
+
+    /** {@code set} gets the option's true/false when it is given. */
+    public Options bool(String key, java.util.function.Consumer<Boolean> set) { if (has(key)) set.accept(bool(key, false)); return this; }
+
+    /** {@code set} gets the option's text when it is given. */
+    public Options str(String key, java.util.function.Consumer<String> set) { if (has(key)) set.accept(str(key, (String) null)); return this; }
+
+    /** {@code set} gets the comma-separated list when it is given. */
+    public Options list(String key, java.util.function.Consumer<List<String>> set) { if (has(key)) set.accept(list(key)); return this; }
+
+    /** {@code set} gets the comma-separated integers when they are given. */
+    public Options ints(String key, java.util.function.Consumer<List<Integer>> set) { if (has(key)) set.accept(ints(key)); return this; }
+
+    private boolean has(String key) { read.add(key); return values.containsKey(key); }
 
     /** Call after reading: any key never read is a typo or belongs to another method. */
     public void rejectUnknown() {

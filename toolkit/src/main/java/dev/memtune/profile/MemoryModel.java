@@ -2,7 +2,7 @@ package dev.memtune.profile;
 
 import com.google.gson.JsonObject;
 import dev.memtune.backbone.BackboneConfig;
-import dev.memtune.method.Methods;
+import dev.memtune.methods.Methods;
 import dev.memtune.method.TunedModel;
 
 import java.util.Map;
@@ -81,8 +81,9 @@ public final class MemoryModel {
      */
     public static Replay replay(Workload w, boolean cudaDropout) {
         BackboneConfig c = w.config();
-        // the method's options (LoRA r, reduction factors); defaults when the method is not in this build
-        Map<String, Object> opts = Methods.available(w.method()) ? Methods.create(w.method()).config().toMap() : Map.of();
+        // the method's options as its config resolved them (LoRA r, reduction factors, MEFT's bottleneck)
+        if (!Methods.available(w.method())) return null;
+        Map<String, Object> opts = Methods.create(w.method()).config().toMap();
         String name = Methods.specName(w.method());                  // "lst:backbone_dropout=false" -> "lst"
         Mode mode = Mode.of(name, opts);
         if (mode == null) return null;
@@ -97,7 +98,7 @@ public final class MemoryModel {
         Bert bert = new Bert(c, w.batch(), w.seq(), g);
         SavedTensors.T h;
         switch (name) {
-            case "lst" -> h = bert.lst(intOpt(opts, "reduction_factor", 8));
+            case "lst" -> h = bert.lst(num(opts, "reduction_factor").intValue());
             case "meft1", "meft2", "meft3" -> h = bert.meft(mode);
             default -> {
                 h = bert.embeddings(mode);
@@ -109,9 +110,10 @@ public final class MemoryModel {
         return new Replay(g.peak(), 2 * g.largest() + embGrad, g.forwardFlops(), g.backwardFlops());
     }
 
-    static int intOpt(Map<String, Object> o, String key, int def) {
-        Object v = o.get(key);
-        return v instanceof Number n ? n.intValue() : def;
+    /** A numeric option of a method's resolved config ({@code MethodConfig.toMap}); every registered method states all of its own. */
+    static Number num(Map<String, Object> o, String key) {
+        if (!(o.get(key) instanceof Number n)) throw new IllegalStateException("memory model: the method's config has no numeric '" + key + "': " + o);
+        return n;
     }
 
     /** What trains inside a backbone layer under a method. */
@@ -120,10 +122,9 @@ public final class MemoryModel {
             return switch (method) {
                 case "full" -> new Mode(true, true, true, true, 0, 0, 0);
                 case "bitfit" -> new Mode(false, true, true, false, 0, 0, 0);
-                case "lora" -> new Mode(false, false, false, false, intOpt(o, "r", 8),
-                        o.get("lora_dropout") instanceof Number n ? n.doubleValue() : 0.1, 0);
-                case "adapter" -> new Mode(false, false, false, false, 0, 0, -intOpt(o, "reduction_factor", 16));
-                case "meft1", "meft2", "meft3" -> new Mode(false, false, false, false, 0, 0, 8);
+                case "lora" -> new Mode(false, false, false, false, num(o, "r").intValue(), num(o, "lora_dropout").doubleValue(), 0);
+                case "adapter" -> new Mode(false, false, false, false, 0, 0, -num(o, "reduction_factor").intValue());
+                case "meft1", "meft2", "meft3" -> new Mode(false, false, false, false, 0, 0, num(o, "bottleneck").intValue());
                 case "lst" -> new Mode(false, false, false, false, 0, 0, 0);
                 default -> null;
             };

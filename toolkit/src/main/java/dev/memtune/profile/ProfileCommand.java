@@ -44,8 +44,8 @@ public final class ProfileCommand implements Command {
             MemoryProfiler p = pb.build();
             long t0 = System.nanoTime();
             List<ProfileResult> rs = switch (table) {
-                case "lst-t5" -> PaperTables.lstT5(p, batch, List.of(64, 48, 32, 16, 8), System.out, ProfileCommand::log);
-                case "meft-bert" -> PaperTables.meftBert(p, batch, seq, System.out, ProfileCommand::log);
+                case "lst-t5" -> PaperSettings.lstT5(p, batch, List.of(64, 48, 32, 16, 8), System.out, ProfileCommand::log);
+                case "meft-bert" -> PaperSettings.meftBert(p, batch, seq, System.out, ProfileCommand::log);
                 default -> throw new IllegalArgumentException("memtune profile: unknown --table '" + table + "' (lst-t5, meft-bert)");
             };
             System.out.printf("(machine time: %.1f min)%n", (System.nanoTime() - t0) / 6e10);
@@ -56,8 +56,8 @@ public final class ProfileCommand implements Command {
                 a.get("task", "classification"), a.getInt("dec-seq", 8), a.getInt("layers", 0), a.getInt("seed", 42));
         a.rejectUnknown();
         w.config();                                                  // unknown preset: user error now, not in the child
-        if (!dev.memtune.method.Methods.available(w.method()))
-            throw new IllegalArgumentException("memtune profile: unknown or unavailable --method '" + w.method() + "'; known: " + dev.memtune.method.Methods.names());
+        if (!dev.memtune.methods.Methods.available(w.method()))
+            throw new IllegalArgumentException("memtune profile: unknown or unavailable --method '" + w.method() + "'; known: " + dev.memtune.methods.Methods.names());
         ProfileResult r = pb.build().profile(w);
         String json = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(r.toJson());
         System.out.println(json);

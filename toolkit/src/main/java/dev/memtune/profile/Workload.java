@@ -1,5 +1,9 @@
 package dev.memtune.profile;
 
+import dev.memtune.backbone.Batch;
+import dev.memtune.backbone.BackboneConfig;
+import dev.memtune.backbone.Backbone;
+import dev.memtune.backbones.Backbones;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -7,7 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import dev.memtune.backbone.*;
 import dev.memtune.method.HeadSpec;
-import dev.memtune.method.Methods;
+import dev.memtune.methods.Methods;
 import dev.memtune.method.TunedModel;
 
 import java.util.Map;

@@ -5,8 +5,8 @@ import dev.memtune.data.Task;
 import dev.memtune.data.TaskData;
 import dev.memtune.data.TaskType;
 import dev.memtune.method.HeadSpec;
-import dev.memtune.metrics.Scores;
-import dev.memtune.metrics.TaskScore;
+import dev.memtune.scoring.Scores;
+import dev.memtune.scoring.TaskScore;
 import dev.memtune.tokenize.Encoding;
 import dev.memtune.tokenize.Tokenizer;
 
@@ -58,13 +58,13 @@ public final class Featurizer {
         return out;
     }
 
-    /** The task's metrics ({@link Scores}) as an {@link Evaluator}; the score is the papers' task score. */
-    public static Evaluator evaluator(Task task) {
+    /** The task's metrics ({@link Scores}) as an {@link SplitScorer}; the score is the papers' task score. */
+    public static SplitScorer evaluator(Task task) {
         return (pred, gold) -> {
             TaskScore s = Scores.evaluate(task, pred, gold);
             Map<String, Double> m = new LinkedHashMap<>();
             s.values().forEach((k, v) -> m.put(k.key(), v));
-            return new Evaluator.Evaluation(m, s.score());
+            return new SplitScorer.Evaluation(m, s.score());
         };
     }
 

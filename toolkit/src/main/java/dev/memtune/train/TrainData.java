@@ -11,7 +11,7 @@ import java.util.List;
  * text-to-text ({@link TextToText}): {@code targets[c]} are the token ids of class c's name.
  */
 public record TrainData(String name, HeadSpec head, List<Feature> train, List<Feature> validation, List<Feature> test,
-                        long padId, Evaluator evaluator, long[][] targets) {
+                        long padId, SplitScorer evaluator, long[][] targets) {
     public TrainData {
         if (train.isEmpty()) throw new IllegalArgumentException(name + ": no training examples");
         if (validation.isEmpty()) throw new IllegalArgumentException(name + ": no validation examples");
@@ -20,7 +20,7 @@ public record TrainData(String name, HeadSpec head, List<Feature> train, List<Fe
     }
 
     /** A pooled-head task (no text-to-text targets). */
-    public TrainData(String name, HeadSpec head, List<Feature> train, List<Feature> validation, List<Feature> test, long padId, Evaluator evaluator) {
+    public TrainData(String name, HeadSpec head, List<Feature> train, List<Feature> validation, List<Feature> test, long padId, SplitScorer evaluator) {
         this(name, head, train, validation, test, padId, evaluator, null);
     }
 

@@ -169,11 +169,11 @@ public final class Trainer {
 
     /** Validation, best-state bookkeeping and the epoch's history entry; true when this epoch is the new best. */
     private boolean endEpoch(TrainState st, LinearSchedule sched, Map<String, Param> trainable, long epochStart) {
-        Evaluator.Evaluation val = evaluate(validation);
+        SplitScorer.Evaluation val = evaluate(validation);
         boolean improved = Double.isFinite(val.score()) && (st.bestEpoch < 0 || val.score() > st.bestScore);
         Map<String, Double> testMetrics = null;
         if (improved) {
-            Evaluator.Evaluation t = test == validation ? val : evaluate(test);
+            SplitScorer.Evaluation t = test == validation ? val : evaluate(test);
             testMetrics = t.metrics();
             st.bestEpoch = st.epoch + 1;
             st.bestScore = val.score();
@@ -204,7 +204,7 @@ public final class Trainer {
     }
 
     /** Scores a split with the task's evaluator (dropout off). */
-    public Evaluator.Evaluation evaluate(List<Feature> split) {
+    public SplitScorer.Evaluation evaluate(List<Feature> split) {
         return data.evaluator().evaluate(predict(split), TrainData.gold(split));
     }
 

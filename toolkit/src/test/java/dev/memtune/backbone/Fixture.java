@@ -1,5 +1,6 @@
 package dev.memtune.backbone;
 
+import dev.memtune.backbones.Backbones;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;

@@ -1,5 +1,7 @@
 package dev.memtune.backbone;
 
+import dev.memtune.backbones.ParamCount;
+import dev.memtune.backbones.Backbones;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 

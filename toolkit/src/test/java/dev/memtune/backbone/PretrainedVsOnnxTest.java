@@ -1,5 +1,7 @@
 package dev.memtune.backbone;
 
+import dev.memtune.backbones.Backbones;
+import dev.memtune.backbones.VerifyBackboneCommand;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.memtune.hub.ModelHub;

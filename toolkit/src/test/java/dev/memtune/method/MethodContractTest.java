@@ -1,5 +1,9 @@
 package dev.memtune.method;
 
+import dev.memtune.backbone.Batch;
+import dev.memtune.backbone.Backbone;
+import dev.memtune.backbones.Backbones;
+import dev.memtune.methods.Methods;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,10 +1,11 @@
 package dev.memtune.method;
 
+import dev.memtune.methods.Methods;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.BackboneConfig;
-import dev.memtune.backbone.Backbones;
+import dev.memtune.backbones.Backbones;
 import dev.memtune.backbone.Batch;
 import dev.memtune.weights.TestArtifacts;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.memtune.metrics;
 
+import dev.memtune.scoring.Scores;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Random;

@@ -92,7 +92,7 @@ class MemoryModelTest {
      */
     @org.junit.jupiter.api.Test
     void t5FullSavedBytesMatchHandCount() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.memtune.backbone.Backbones.presets().contains("tiny-t5"), "tiny-t5 preset not in this build");
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.memtune.backbones.Backbones.presets().contains("tiny-t5"), "tiny-t5 preset not in this build");
         long btd = 384, rms = btd + 12 + btd;                          // encoder: [2,6,32]; RMS = input, root, x-hat
         long encAttn = rms + btd + 2 * btd + 3 * 288 + btd + btd + btd; // x, q/k copies, 3 maps [2,4,6,6], v copy, ctx, noise
         long encFf = rms + btd + 3 * 444 + btd;                        // x, relu out, noise, wo input [2,6,37], noise

@@ -1,5 +1,9 @@
 package dev.memtune.profile;
 
+import dev.memtune.backbone.Batch;
+import dev.memtune.backbone.BackboneConfig;
+import dev.memtune.backbone.Backbone;
+import dev.memtune.backbones.Backbones;
 import dev.memtune.sys.ProcMemory;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

@@ -3,7 +3,7 @@ package dev.memtune.train;
 import ai.djl.ndarray.NDManager;
 import dev.memtune.backbone.Backbone;
 import dev.memtune.backbone.BackboneConfig;
-import dev.memtune.backbone.Backbones;
+import dev.memtune.backbones.Backbones;
 import dev.memtune.data.Protocol;
 import dev.memtune.data.TaskData;
 import dev.memtune.data.TorchRandperm;

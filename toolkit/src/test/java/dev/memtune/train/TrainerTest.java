@@ -1,8 +1,8 @@
 package dev.memtune.train;
 
-import dev.memtune.backbone.Backbones;
+import dev.memtune.backbones.Backbones;
 import dev.memtune.method.HeadSpec;
-import dev.memtune.method.Methods;
+import dev.memtune.methods.Methods;
 import dev.memtune.method.TunedModel;
 import dev.memtune.progress.Progress;
 import dev.memtune.progress.ProgressListener;
@@ -40,7 +40,7 @@ class TrainerTest {
     }
 
     static TrainData data() {
-        return new TrainData("synthetic", HeadSpec.classification(2), synthetic(64, 1), synthetic(24, 2), synthetic(24, 3), 0, Evaluator.accuracy());
+        return new TrainData("synthetic", HeadSpec.classification(2), synthetic(64, 1), synthetic(24, 2), synthetic(24, 3), 0, SplitScorer.accuracy());
     }
 
     static TunedModel model(String method, long seed) {

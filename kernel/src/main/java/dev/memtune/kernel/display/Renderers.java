@@ -1,6 +1,6 @@
 package dev.memtune.kernel.display;
 
-import dev.memtune.report.Renderable;
+import dev.memtune.display.Renderable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 import tech.tablesaw.api.Table;

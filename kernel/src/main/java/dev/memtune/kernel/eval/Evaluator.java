@@ -23,12 +23,13 @@ public final class Evaluator implements AutoCloseable {
         @Override public String toString() { return "<no value>"; }
     };
 
-    /** Packages the startup script imports when they exist at run time (others are still being written). */
+    /** Packages the startup script imports (a package missing from the class path is skipped). */
     public static final List<String> DEFAULT_IMPORTS = List.of(
             "java.util", "java.util.stream", "java.nio.file",
-            "dev.memtune.backbone", "dev.memtune.method", "dev.memtune.data", "dev.memtune.train",
-            "dev.memtune.profile", "dev.memtune.metrics", "dev.memtune.report", "dev.memtune.progress",
-            "dev.memtune.hub", "tech.tablesaw.api", "org.knowm.xchart", "dev.memtune.kernel.api");
+            "dev.memtune.backbone", "dev.memtune.backbones", "dev.memtune.method", "dev.memtune.methods",
+            "dev.memtune.data", "dev.memtune.train", "dev.memtune.step", "dev.memtune.profile", "dev.memtune.metrics",
+            "dev.memtune.scoring", "dev.memtune.papers", "dev.memtune.tables", "dev.memtune.display", "dev.memtune.report",
+            "dev.memtune.progress", "dev.memtune.sys", "dev.memtune.hub", "tech.tablesaw.api", "org.knowm.xchart", "dev.memtune.kernel.api");
 
     private final InProcessControl control = new InProcessControl();
     private final JShell shell;

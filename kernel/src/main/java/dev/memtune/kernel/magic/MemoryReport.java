@@ -1,7 +1,7 @@
 package dev.memtune.kernel.magic;
 
 import dev.memtune.sys.ProcMemory;
-import dev.memtune.report.Renderable;
+import dev.memtune.display.Renderable;
 
 /**
  * What {@code %%memory} measured around one cell. Resident figures come from

@@ -2,7 +2,7 @@ package dev.memtune.kernel.display;
 
 import dev.memtune.kernel.RecordingOutput;
 import dev.memtune.progress.ProgressEvent;
-import dev.memtune.report.Renderable;
+import dev.memtune.display.Renderable;
 import org.junit.jupiter.api.Test;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;

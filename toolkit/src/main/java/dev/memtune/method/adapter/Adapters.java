@@ -16,6 +16,14 @@ public final class Adapters implements Method {
 
     public Adapters(AdapterConfig config) { this.config = config; }
 
+    /** Registry entry: options {@code reduction_factor, non_linearity, after_attention, after_ffn} (defaults: {@link AdapterConfig.Builder}). */
+    public static Method fromOptions(String name, Options o) {
+        AdapterConfig.Builder b = AdapterConfig.builder();
+        o.integer("reduction_factor", b::setReductionFactor).str("non_linearity", b::setNonLinearity)
+                .bool("after_attention", b::setAfterAttention).bool("after_ffn", b::setAfterFfn);
+        return new Adapters(b.build());
+    }
+
     public AdapterConfig config() { return config; }
 
     public TunedModel attach(Backbone backbone, HeadSpec head) {

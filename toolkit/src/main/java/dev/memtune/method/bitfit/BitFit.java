@@ -14,6 +14,9 @@ public final class BitFit implements Method {
 
     public BitFit(BitFitConfig config) { this.config = config; }
 
+    /** Registry entry: BitFit has no options. */
+    public static Method fromOptions(String name, Options o) { return new BitFit(new BitFitConfig()); }
+
     public BitFitConfig config() { return config; }
 
     public TunedModel attach(Backbone backbone, HeadSpec head) {

@@ -9,6 +9,9 @@ public final class FullFineTuning implements Method {
 
     public FullFineTuning(FullConfig config) { this.config = config; }
 
+    /** Registry entry: full fine-tuning has no options. */
+    public static Method fromOptions(String name, Options o) { return new FullFineTuning(new FullConfig()); }
+
     public FullConfig config() { return config; }
 
     public TunedModel attach(Backbone backbone, HeadSpec head) {

@@ -22,6 +22,13 @@ public final class Lora implements Method {
 
     public Lora(LoraConfig config) { this.config = config; }
 
+    /** Registry entry: options {@code r, lora_alpha, lora_dropout, target_modules} (defaults: {@link LoraConfig.Builder}). */
+    public static Method fromOptions(String name, Options o) {
+        LoraConfig.Builder b = LoraConfig.builder();
+        o.integer("r", b::setR).number("lora_alpha", b::setLoraAlpha).number("lora_dropout", b::setLoraDropout).list("target_modules", b::setTargetModules);
+        return new Lora(b.build());
+    }
+
     public LoraConfig config() { return config; }
 
     public static List<String> defaultTargets(String modelType) {

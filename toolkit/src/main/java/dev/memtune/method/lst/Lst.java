@@ -43,12 +43,12 @@ public final class Lst implements Method {
 
     /** Registry hook: options {@code reduction_factor, gate_temperature, kept_layers, init, fisher_samples, side_dropout, backbone_dropout, backbone_cache}. */
     public static Method fromOptions(String name, Options o) {
-        Double sideDropout = o.optionalNumber("side_dropout");
-        return new Lst(LstConfig.builder().setReductionFactor(o.integer("reduction_factor", 8))
-                .setGateTemperature(o.number("gate_temperature", 0.1)).setKeptLayers(o.ints("kept_layers"))
-                .setInit(o.str("init", "random")).setFisherSamples(o.integer("fisher_samples", 1024))
-                .setSideDropout(sideDropout).setBackboneDropout(o.bool("backbone_dropout", true))
-                .setBackboneCache(o.str("backbone_cache", "off")).build());
+        LstConfig.Builder b = LstConfig.builder();
+        o.integer("reduction_factor", b::setReductionFactor).number("gate_temperature", b::setGateTemperature)
+                .ints("kept_layers", b::setKeptLayers).str("init", b::setInit).integer("fisher_samples", b::setFisherSamples)
+                .number("side_dropout", b::setSideDropout).bool("backbone_dropout", b::setBackboneDropout)
+                .str("backbone_cache", b::setBackboneCache);
+        return new Lst(b.build());
     }
 
     public LstConfig config() { return config; }

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.memtune.backbone.AttentionMask;
 import dev.memtune.backbone.BackboneConfig;
-import dev.memtune.backbone.Backbones;
+import dev.memtune.backbones.Backbones;
 import dev.memtune.backbone.bert.BertModel;
 import dev.memtune.backbone.opt.OptModel;
 import dev.memtune.backbone.t5.T5Model;

@@ -40,13 +40,9 @@ public final class Meft implements Method {
             case "meft3" -> 3;
             default -> throw new IllegalArgumentException("unknown MEFT variant '" + name + "' (meft1, meft2, meft3)");
         };
-        MeftConfig.Builder b = MeftConfig.builder().setVariant(variant)
-                .optLambda(o.number("lambda", MeftConfig.defaultLambda(variant)))
-                .optBeta(o.number("beta", MeftConfig.defaultBeta(variant)))
-                .optBottleneck(o.integer("bottleneck", 8))
-                .optAdapterDropout(o.number("adapter_dropout", 0.1))
-                .optInitStd(o.number("init_std", 0.02))
-                .optSeed(o.integer("seed", 0));
+        MeftConfig.Builder b = MeftConfig.builder().setVariant(variant);
+        o.number("lambda", b::optLambda).number("beta", b::optBeta).integer("bottleneck", b::optBottleneck)
+                .number("adapter_dropout", b::optAdapterDropout).number("init_std", b::optInitStd).integer("seed", b::optSeed);
         String rev = o.str("reversible_layers", "all");
         if (!rev.equalsIgnoreCase("all")) {
             try { b.optReversibleLayers(Integer.parseInt(rev.trim())); }

@@ -43,10 +43,11 @@ public final class SymTune implements Method {
 
     /** Registry hook: options {@code reduction_factor, kept_layers, attention_sharing, inverse_cross_attention, fusion, side_dropout}. */
     public static Method fromOptions(String name, Options o) {
-        Double sideDropout = o.optionalNumber("side_dropout");
-        return new SymTune(SymTuneConfig.builder().setReductionFactor(o.integer("reduction_factor", 8)).setKeptLayers(o.ints("kept_layers"))
-                .setAttentionSharing(o.bool("attention_sharing", true)).setInverseCrossAttention(o.bool("inverse_cross_attention", true))
-                .setFusion(o.bool("fusion", true)).setSideDropout(sideDropout).build());
+        SymTuneConfig.Builder b = SymTuneConfig.builder();
+        o.integer("reduction_factor", b::setReductionFactor).ints("kept_layers", b::setKeptLayers)
+                .bool("attention_sharing", b::setAttentionSharing).bool("inverse_cross_attention", b::setInverseCrossAttention)
+                .bool("fusion", b::setFusion).number("side_dropout", b::setSideDropout);
+        return new SymTune(b.build());
     }
 
     public SymTuneConfig config() { return config; }

@@ -1,12 +1,16 @@
 package dev.memtune.method.lora;
 
+import dev.memtune.backbone.BackboneOutput;
+import dev.memtune.backbone.Batch;
+import dev.memtune.backbone.Backbone;
+import dev.memtune.backbones.Backbones;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.memtune.backbone.*;
 import dev.memtune.method.HeadSpec;
-import dev.memtune.method.Methods;
+import dev.memtune.methods.Methods;
 import dev.memtune.method.TunedModel;
 import dev.memtune.nn.Linear;
 import dev.memtune.nn.Module;

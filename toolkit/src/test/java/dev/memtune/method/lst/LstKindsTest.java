@@ -1,5 +1,8 @@
 package dev.memtune.method.lst;
 
+import dev.memtune.backbone.Batch;
+import dev.memtune.backbone.Backbone;
+import dev.memtune.backbones.Backbones;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,7 +13,7 @@ import ai.djl.training.GradientCollector;
 import dev.memtune.backbone.*;
 import dev.memtune.backbone.t5.T5Model;
 import dev.memtune.method.HeadSpec;
-import dev.memtune.method.Methods;
+import dev.memtune.methods.Methods;
 import dev.memtune.method.TunedModel;
 import dev.memtune.nn.Param;
 import org.junit.jupiter.api.Test;

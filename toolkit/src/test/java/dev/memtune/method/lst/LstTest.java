@@ -1,12 +1,16 @@
 package dev.memtune.method.lst;
 
+import dev.memtune.backbone.Batch;
+import dev.memtune.backbone.BackboneConfig;
+import dev.memtune.backbone.Backbone;
+import dev.memtune.backbones.Backbones;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.memtune.backbone.*;
 import dev.memtune.backbone.bert.BertModel;
 import dev.memtune.method.HeadSpec;
-import dev.memtune.method.Methods;
+import dev.memtune.methods.Methods;
 import dev.memtune.method.TunedModel;
 import dev.memtune.nn.Param;
 import dev.memtune.step.AdamW;

@@ -1,8 +1,8 @@
 package dev.memtune.method.meft;
 
-import dev.memtune.backbone.Backbones;
+import dev.memtune.backbones.Backbones;
 import dev.memtune.method.HeadSpec;
-import dev.memtune.method.Methods;
+import dev.memtune.methods.Methods;
 import dev.memtune.method.Options;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,8 @@
 package dev.memtune.method.meft;
 
+import dev.memtune.backbone.Batch;
+import dev.memtune.backbone.Backbone;
+import dev.memtune.backbones.Backbones;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

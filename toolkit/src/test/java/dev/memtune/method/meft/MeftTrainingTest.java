@@ -1,11 +1,13 @@
 package dev.memtune.method.meft;
 
+import dev.memtune.backbone.Batch;
+import dev.memtune.backbones.Backbones;
 import ai.djl.ndarray.NDArray;
 import dev.memtune.step.CustomBackward;
 import ai.djl.ndarray.NDManager;
 import dev.memtune.backbone.*;
 import dev.memtune.method.HeadSpec;
-import dev.memtune.method.Methods;
+import dev.memtune.methods.Methods;
 import dev.memtune.method.TunedModel;
 import dev.memtune.nn.Param;
 import dev.memtune.step.AdamW;

@@ -1,10 +1,15 @@
 package dev.memtune.method.symtune;
 
+import dev.memtune.backbone.LmBackbone;
+import dev.memtune.backbone.Batch;
+import dev.memtune.backbone.BackboneConfig;
+import dev.memtune.backbone.Backbone;
+import dev.memtune.backbones.Backbones;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.memtune.backbone.*;
 import dev.memtune.method.HeadSpec;
-import dev.memtune.method.Methods;
+import dev.memtune.methods.Methods;
 import dev.memtune.method.TunedModel;
 import dev.memtune.method.lst.LstModel;
 import dev.memtune.nn.Param;

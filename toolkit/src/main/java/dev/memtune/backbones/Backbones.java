@@ -1,9 +1,13 @@
-package dev.memtune.backbone;
+package dev.memtune.backbones;
 
+import dev.memtune.backbone.BackboneConfig;
+import dev.memtune.backbone.Backbone;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonParser;
 import dev.memtune.backbone.bert.BertModel;
+import dev.memtune.backbone.opt.OptModel;
+import dev.memtune.backbone.t5.T5Model;
 
 import java.io.*;
 import java.nio.charset.StandardCharsets;
@@ -126,22 +130,10 @@ public final class Backbones {
     public static Backbone construct(NDManager m, BackboneConfig c, boolean withPooler) {
         return switch (c.modelType) {
             case "bert" -> new BertModel(m, c, withPooler);
-            case "t5" -> reflect("dev.memtune.backbone.t5.T5Model", m, c);
-            case "opt" -> reflect("dev.memtune.backbone.opt.OptModel", m, c);
+            case "t5" -> new T5Model(m, c);
+            case "opt" -> new OptModel(m, c);
             default -> throw new IllegalArgumentException(c.source + ": unsupported model_type " + c.modelType);
         };
     }
 
-    private static Backbone reflect(String cls, NDManager m, BackboneConfig c) {
-        try {
-            return (Backbone) Class.forName(cls).getConstructor(NDManager.class, BackboneConfig.class).newInstance(m, c);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException(c.modelType + " backbones are not available in this build (" + cls + " missing)");
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
  * Experiments adapt the task metrics of {@code dev.memtune.metrics}; {@link #accuracy()} serves tests.
  */
 @FunctionalInterface
-public interface Evaluator {
+public interface SplitScorer {
     Evaluation evaluate(double[] predictions, double[] gold);
 
     /** Metrics by key (fractions) and the main score (NaN never wins a selection). */
@@ -18,7 +18,7 @@ public interface Evaluator {
     }
 
     /** Plain accuracy as the score. */
-    static Evaluator accuracy() {
+    static SplitScorer accuracy() {
         return (p, g) -> {
             int ok = 0;
             for (int i = 0; i < p.length; i++) if (p[i] == g[i]) ok++;

@@ -1,10 +1,12 @@
-package dev.memtune.method;
+package dev.memtune.methods;
 
 import dev.memtune.backbone.Backbone;
-import dev.memtune.backbone.Backbones;
-import dev.memtune.backbone.ParamCount;
+import dev.memtune.backbones.Backbones;
+import dev.memtune.backbones.ParamCount;
 import dev.memtune.cli.Args;
 import dev.memtune.cli.Command;
+import dev.memtune.method.HeadSpec;
+import dev.memtune.method.TunedModel;
 
 /** {@code memtune methods [--backbone B] [--labels N]}: every method with its trainable parameters on a backbone. */
 public final class MethodsCommand implements Command {

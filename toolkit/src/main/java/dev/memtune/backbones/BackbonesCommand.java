@@ -1,5 +1,6 @@
-package dev.memtune.backbone;
+package dev.memtune.backbones;
 
+import dev.memtune.backbone.BackboneConfig;
 import dev.memtune.cli.Args;
 import dev.memtune.cli.Command;
 

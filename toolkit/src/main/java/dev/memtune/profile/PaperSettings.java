@@ -1,9 +1,11 @@
 package dev.memtune.profile;
 
-import dev.memtune.method.Methods;
+import dev.memtune.methods.Methods;
+import dev.memtune.papers.PaperNumbers;
 
 import java.io.PrintStream;
 import java.util.*;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -18,19 +20,29 @@ import java.util.function.Consumer;
  * "train GB" is peak resident minus the resident baseline before the model was built (what
  * {@code torch.cuda.max_memory_allocated} counts on a GPU: tensors only, not the runtime).
  */
-public final class PaperTables {
-    /** LST Table 1 memory column [reported], GB; null = n/a in the paper. */
-    static final Map<String, String> LST_PAPER = new LinkedHashMap<>();
-    static {
-        LST_PAPER.put("full", "17.6");
-        LST_PAPER.put("adapter", "12.6-13.0");
-        LST_PAPER.put("lora", "12.6-13.0");
-        LST_PAPER.put("bitfit", null);
-        LST_PAPER.put("lst", "5.5");
-    }
-    static final Map<String, String> LST_PAPER_RATIO = Map.of("full", "1.00", "adapter", "0.72-0.74", "lora", "0.72-0.74", "lst", "0.31");
+public final class PaperSettings {
+    /** LST Table 1's memory column, GB, as text ("n/a" where the paper gives none), from {@code reproduce/papers/lst.json}. */
+    static String lstPaperGb(String method) { return PaperNumbers.of("lst").cell(method, "train_memory_gb", "%.1f"); }
 
-    private PaperTables() {}
+    /** LST Table 1's memory as a ratio to full fine-tuning (a range where the paper reports one), from {@code reproduce/papers/lst.json}. */
+    static String lstPaperRatio(String method) {
+        if (method.equals("full")) return "1.00";
+        var ratios = PaperNumbers.of("lst").json().getAsJsonObject("ratios_to_full");
+        if (ratios == null || !ratios.has(method)) return "n/a";
+        var v = ratios.get(method);
+        if (v.isJsonArray()) return String.format(Locale.ROOT, "%.2f-%.2f", v.getAsJsonArray().get(0).getAsDouble(), v.getAsJsonArray().get(1).getAsDouble());
+        return String.format(Locale.ROOT, "%.2f", v.getAsDouble());
+    }
+
+    /** MEFT's activation-memory claim ("up to 84%"), from {@code reproduce/papers/meft.json}. */
+    static String meftClaim() {
+        for (var c : PaperNumbers.of("meft").json().getAsJsonArray("claims"))
+            if (c.isJsonObject() && c.getAsJsonObject().get("claim").getAsString().startsWith("activation memory"))
+                return c.getAsJsonObject().get("claim").getAsString();
+        return "n/a";
+    }
+
+    private PaperSettings() {}
 
     /** LST table: returns the results (one per method) after printing. */
     public static List<ProfileResult> lstT5(MemoryProfiler p, int batch, List<Integer> fallbacks, PrintStream out, Consumer<String> log) {
@@ -60,8 +72,8 @@ public final class PaperTables {
         double fullTrain = train(rs.get(0));
         for (ProfileResult r : rs) {
             String m = r.workload().method();
-            String paper = LST_PAPER.containsKey(m) ? Objects.requireNonNullElse(LST_PAPER.get(m), "n/a") : "n/a";
-            String pr = LST_PAPER_RATIO.getOrDefault(m, "n/a");
+            String paper = lstPaperGb(m);
+            String pr = lstPaperRatio(m);
             if (!r.ok()) { out.printf("%-8s %s: %s%n", m, r.status(), r.reason()); continue; }
             MemoryModel.Estimate e = r.estimate();
             out.printf("%-8s %9.2f %9.2f %9.2f %12s %9s %9s %10.2f%n", m, r.peak() / MemoryProfiler.GB, train(r),
@@ -84,7 +96,7 @@ public final class PaperTables {
             if (m.equals("full")) { fullCpu = cpu.peak(); fullGpu = gpu.peak(); }
             out.printf("%-8s %11.2f %9.2f %11.2f %9.2f %12s %9s%n", m, cpu.peak() / MemoryProfiler.GB, cpu.peak() / fullCpu,
                     gpu.peak() / MemoryProfiler.GB, gpu.peak() / fullGpu,
-                    Objects.requireNonNullElse(LST_PAPER.get(m), "n/a"), LST_PAPER_RATIO.getOrDefault(m, "n/a"));
+                    lstPaperGb(m), lstPaperRatio(m));
         }
         return rs;
     }
@@ -102,7 +114,7 @@ public final class PaperTables {
         out.printf("%-8s %9s %14s %12s %12s %9s%n", "method", "peak GB", "activations GB", "reduction", "model act GB", "diff GB");
         double fullAct = rs.get(0).ok() ? rs.get(0).activations() : Double.NaN;
         for (ProfileResult r : rs) printAct(out, r, fullAct);
-        out.println("(paper: MEFT reduces activation memory by up to 84% vs full fine-tuning)");
+        out.println("(paper: " + meftClaim() + ")");
         if (batch != 8 || seq != 512) {
             out.printf("%nanalytic model at the paper's setting (batch 8, len 512; not measured here):%n%-8s %14s %12s%n", "method", "model act GB", "reduction");
             double fm = Double.NaN;

@@ -1,5 +1,6 @@
-package dev.memtune.metrics;
+package dev.memtune.scoring;
 
+import dev.memtune.metrics.Metric;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package dev.memtune.metrics;
+package dev.memtune.scoring;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

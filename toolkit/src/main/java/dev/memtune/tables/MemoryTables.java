@@ -1,8 +1,9 @@
-package dev.memtune.report;
+package dev.memtune.tables;
 
-import dev.memtune.method.Methods;
+import dev.memtune.papers.PaperNumbers;
+import dev.memtune.methods.Methods;
 import dev.memtune.profile.MemoryProfiler;
-import dev.memtune.profile.PaperTables;
+import dev.memtune.profile.PaperSettings;
 import dev.memtune.profile.ProfileResult;
 import dev.memtune.profile.Workload;
 import org.knowm.xchart.XYChart;
@@ -14,7 +15,7 @@ import java.util.*;
 
 /**
  * The papers' memory tables at a chosen scale, for the memory notebook. {@code cpu}/{@code paper}
- * run the papers' settings through {@link PaperTables} (t5-base batch 100 x 128, falling back to the
+ * run the papers' settings through {@link PaperSettings} (t5-base batch 100 x 128, falling back to the
  * largest batch that fits; bert-base 8 x 512); {@code smoke} runs the same measurement on small
  * settings (t5-small 2 x 32; bert-base 1 x 64) so the pipeline is exercised in minutes. Every
  * measurement runs in a fresh child JVM.
@@ -34,8 +35,8 @@ public final class MemoryTables {
         MemoryProfiler p = profiler();
         return switch (scale) {
             case "smoke" -> p.profileMethods(new Workload("t5-small", "full", 2, 32, "lm", 8, 0, 42), available(LST_METHODS));
-            case "cpu" -> PaperTables.lstT5(p, 100, List.of(64, 48, 32, 16, 8), System.out, System.err::println);
-            case "paper" -> PaperTables.lstT5(p, 100, List.of(), System.out, System.err::println);
+            case "cpu" -> PaperSettings.lstT5(p, 100, List.of(64, 48, 32, 16, 8), System.out, System.err::println);
+            case "paper" -> PaperSettings.lstT5(p, 100, List.of(), System.out, System.err::println);
             default -> throw new IllegalArgumentException("scale must be smoke, cpu or paper, got '" + scale + "'");
         };
     }
@@ -50,7 +51,7 @@ public final class MemoryTables {
                 for (String m : available(List.of("full", "meft1", "lst"))) rs.add(p.profile(w.withMethod(m).withLayers(4)));
                 yield rs;
             }
-            case "cpu", "paper" -> PaperTables.meftBert(p, 8, 512, System.out, System.err::println);
+            case "cpu", "paper" -> PaperSettings.meftBert(p, 8, 512, System.out, System.err::println);
             default -> throw new IllegalArgumentException("scale must be smoke, cpu or paper, got '" + scale + "'");
         };
     }

@@ -1,4 +1,4 @@
-package dev.memtune.report;
+package dev.memtune.display;
 
 /**
  * A result that knows how to show itself in a notebook. The kernel (and the headless notebook

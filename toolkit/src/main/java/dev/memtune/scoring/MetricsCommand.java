@@ -1,4 +1,4 @@
-package dev.memtune.metrics;
+package dev.memtune.scoring;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;

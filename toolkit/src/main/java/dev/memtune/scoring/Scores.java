@@ -1,5 +1,7 @@
-package dev.memtune.metrics;
+package dev.memtune.scoring;
 
+import dev.memtune.metrics.Metrics;
+import dev.memtune.metrics.Metric;
 import dev.memtune.data.Example;
 import dev.memtune.data.Task;
 import dev.memtune.data.TaskType;

@@ -1,5 +1,6 @@
-package dev.memtune.metrics;
+package dev.memtune.scoring;
 
+import dev.memtune.metrics.Metric;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.memtune.data.Tasks;

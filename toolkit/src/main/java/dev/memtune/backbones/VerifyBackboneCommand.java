@@ -1,7 +1,11 @@
-package dev.memtune.backbone;
+package dev.memtune.backbones;
 
+import dev.memtune.backbone.Batch;
+import dev.memtune.backbone.BackboneConfig;
+import dev.memtune.backbone.Backbone;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.memtune.backbone.Capture;
 import dev.memtune.cli.Args;
 import dev.memtune.cli.Command;
 import dev.memtune.hub.ModelHub;
@@ -23,7 +27,7 @@ import java.util.*;
  */
 public final class VerifyBackboneCommand implements Command {
     /** Sentences and pairs (first/second) used when no task data is around; real GLUE-like text. */
-    static final String[][] TEXTS = {
+    public static final String[][] TEXTS = {
             {"The quick brown fox jumps over the lazy dog.", null},
             {"A man is playing a guitar on the street.", "Someone is making music outdoors."},
             {"It was the best of times, it was the worst of times.", null},

@@ -1,4 +1,4 @@
-package dev.memtune.report;
+package dev.memtune.papers;
 
 import dev.memtune.sys.Project;
 import com.google.gson.JsonElement;

@@ -1,5 +1,7 @@
-package dev.memtune.backbone;
+package dev.memtune.backbones;
 
+import dev.memtune.backbone.BackboneConfig;
+import dev.memtune.backbone.Backbone;
 import ai.djl.ndarray.NDManager;
 
 /** Parameter count of a config without allocating its weights' values (a zero-size dry build). */

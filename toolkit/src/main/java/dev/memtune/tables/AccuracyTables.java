@@ -1,5 +1,6 @@
-package dev.memtune.report;
+package dev.memtune.tables;
 
+import dev.memtune.papers.PaperNumbers;
 import dev.memtune.sys.Project;
 import dev.memtune.data.MissingDataException;
 import dev.memtune.data.Tasks;
@@ -23,12 +24,12 @@ import java.util.*;
  * JSON) every (method, task, seed) of a scale, {@link #scores} renders mean ± spread per task with
  * the average, {@link #tradeoff} plots score against memory.
  * <pre>
- *   var runs = PaperTable.run("glue", "minilm-l6", List.of("full", "lora", "lst"), "smoke");
- *   PaperTable.scores(runs, "lst");   PaperTable.tradeoff(runs);
+ *   var runs = AccuracyTables.run("glue", "minilm-l6", List.of("full", "lora", "lst"), "smoke");
+ *   AccuracyTables.scores(runs, "lst");   AccuracyTables.tradeoff(runs);
  * </pre>
  */
-public final class PaperTable {
-    private PaperTable() {}
+public final class AccuracyTables {
+    private AccuracyTables() {}
 
     /** Every result of the runs, plus what could not run and why (e.g. task data not staged). */
     public record Runs(String table, String backbone, String scale, List<ExperimentResult> results, Map<String, String> skipped) {}
@@ -48,7 +49,7 @@ public final class PaperTable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        List<String> order = new ArrayList<>(dev.memtune.method.Methods.names());
+        List<String> order = new ArrayList<>(dev.memtune.methods.Methods.names());
         out.sort(Comparator.comparingInt((String m) -> order.indexOf(m) < 0 ? 99 : order.indexOf(m)).thenComparing(m -> m));
         return out;
     }
