@@ -14,6 +14,7 @@ import dev.memtune.methods.MethodsCommand;
 import dev.memtune.scoring.MetricsCommand;
 import dev.memtune.profile.ProfileCommand;
 import dev.memtune.report.ReportCommand;
+import dev.memtune.tables.ResultsCommand;
 import dev.memtune.train.TrainCommand;
 
 import java.util.*;
@@ -43,6 +44,7 @@ public final class Main {
         c.put("kernel", KernelCommand::new);
         c.put("run", RunCommand::new);
         c.put("report", ReportCommand::new);
+        c.put("results", ResultsCommand::new);
         for (NamedCommand extra : ServiceLoader.load(NamedCommand.class)) c.put(extra.name(), () -> newInstance(extra));
         return c;
     }

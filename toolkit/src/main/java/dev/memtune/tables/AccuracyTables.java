@@ -7,6 +7,8 @@ import dev.memtune.data.Tasks;
 import dev.memtune.train.ExperimentConfig;
 import dev.memtune.train.ExperimentResult;
 import dev.memtune.train.Experiments;
+import dev.memtune.train.Results;
+import dev.memtune.display.Renderable;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -166,6 +168,45 @@ public final class AccuracyTables {
             if (Double.isNaN(score)) continue;
             String label = e.getValue().get(0).method().equals("symtune") ? e.getKey() + " (reconstruction)" : e.getKey();
             c.addSeries(label, new double[]{memMb}, new double[]{score}).setMarker(SeriesMarkers.CIRCLE);
+        }
+        return c;
+    }
+
+    /**
+     * The committed results of a table on a backbone ({@code reproduce/results/runs}), as they are: no
+     * training. The notebooks show the bert-base GLUE and QA tables from these at every scale.
+     */
+    public static Runs committed(String table, String backbone) {
+        return new Runs(table, backbone, "committed", Results.load(Experiments.committed().resolve(table).resolve(backbone)), Map.of());
+    }
+
+    /**
+     * The table of committed runs with each paper's claim beside ours as a difference to full
+     * fine-tuning ({@link ResultsCommand#markdown}); HTML and text.
+     */
+    public static Renderable claims(Runs runs) {
+        String md = ResultsCommand.markdown(ResultsCommand.rows(runs.results(), runs.backbone()), runs.table(), runs.backbone());
+        return new Renderable() {
+            public String toHtml() { return MarkdownTable.toHtml(md); }
+            public String toText() { return md; }
+        };
+    }
+
+    /** Average test score against the trainable share of parameters (log axis: the shares span 0.01% to 100%). */
+    public static XYChart scoreVsShare(Runs runs) {
+        XYChart c = new XYChartBuilder().width(640).height(420).title("score vs trainable share (" + runs.backbone() + ")")
+                .xAxisTitle("trainable share of parameters (%, log scale)").yAxisTitle("average test score x100").build();
+        c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        c.getStyler().setMarkerSize(10);
+        c.getStyler().setXAxisLogarithmic(true);
+        Map<String, List<ExperimentResult>> byMethod = new LinkedHashMap<>();
+        for (ExperimentResult r : runs.results()) byMethod.computeIfAbsent(variant(r), k -> new ArrayList<>()).add(r);
+        for (var e : byMethod.entrySet()) {
+            double score = e.getValue().stream().mapToDouble(r -> 100 * r.testScore()).average().orElse(Double.NaN);
+            double share = 100 * e.getValue().get(0).json().get("trainable_share").getAsDouble();
+            if (Double.isNaN(score) || !(share > 0)) continue;
+            String label = e.getValue().get(0).method().equals("symtune") ? e.getKey() + " (reconstruction)" : e.getKey();
+            c.addSeries(label, new double[]{share}, new double[]{score}).setMarker(SeriesMarkers.CIRCLE);
         }
         return c;
     }

@@ -66,6 +66,14 @@ public final class Experiments {
         ExperimentConfig cfg = ExperimentConfig.load(config);
         ExperimentConfig.Resolved r = cfg.resolve(task, seed, scale, o.sets());
         Path result = resultFile(o.out(), cfg, r.task(), seed);
+        Path kept = resultIn(committed(), cfg, r.task(), seed);
+        if (!o.force() && !kept.equals(result) && Files.isRegularFile(kept)) {          // a run committed to the repository
+            ExperimentResult old = ExperimentResult.read(kept);
+            if (old.json().get("config").equals(r.json()) && sameSplit(old)) {
+                Progress.report(ProgressEvent.message(label(cfg, r), "reusing the committed " + kept + " (use --force to retrain)"));
+                return old;
+            }
+        }
         if (Files.isRegularFile(result) && !o.force()) {
             ExperimentResult old = ExperimentResult.read(result);
             if (old.json().get("config").equals(r.json()) && sameSplit(old)) {
@@ -88,8 +96,17 @@ public final class Experiments {
         return data.has("split") && data.get("split").getAsString().equals(Protocol.SPLIT);
     }
 
-    public static Path resultFile(Path out, ExperimentConfig cfg, String task, int seed) {
-        return out.resolve("results").resolve(cfg.table).resolve(cfg.id).resolve(task).resolve("seed" + seed + ".json");
+    /**
+     * The committed results, {@code reproduce/results/runs}: laid out as {@code <out>/results}, checked in
+     * as each run of a long grid lands, and reused like a result in the out folder (same resolved settings).
+     */
+    public static Path committed() { return Project.reproduce("results", "runs"); }
+
+    public static Path resultFile(Path out, ExperimentConfig cfg, String task, int seed) { return resultIn(out.resolve("results"), cfg, task, seed); }
+
+    /** {@code <results>/<table>/<config-id>/<task>/seed<k>.json}. */
+    public static Path resultIn(Path results, ExperimentConfig cfg, String task, int seed) {
+        return results.resolve(cfg.table).resolve(cfg.id).resolve(task).resolve("seed" + seed + ".json");
     }
 
     private static String label(ExperimentConfig cfg, ExperimentConfig.Resolved r) {

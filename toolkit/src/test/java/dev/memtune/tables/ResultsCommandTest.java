@@ -1,0 +1,58 @@
+package dev.memtune.tables;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.memtune.train.ExperimentResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@code memtune results}: rows scaled x100 from hand-written result files, the per-method average over
+ * the tasks every method has, its difference to full fine-tuning, and the papers' claims as differences
+ * (LST Table 1: LST 84.1 - full 85.2 = -1.1, LoRA 85.3 - 85.2 = +0.1, worked out by hand).
+ */
+class ResultsCommandTest {
+    static ExperimentResult result(Path dir, String method, String task, int seed, double test, String metricsJson) throws IOException {
+        Path f = dir.resolve("glue/bert-base/" + method + "/" + task + "/seed" + seed + ".json");
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, """
+                {"table": "glue", "config_id": "bert-base/%s", "task": "%s", "seed": %d, "method": "%s", "backbone": "bert-base",
+                 "test_score": %s, "test": %s, "best_validation_score": 0.5, "best_epoch": 2, "epochs": [{}, {}, {}],
+                 "train_seconds": 600, "trainable_share": 0.01, "peak_rss_bytes": 1000}""".formatted(method, task, seed, method, test, metricsJson));
+        return ExperimentResult.read(f);
+    }
+
+    @Test
+    void rowsAveragesAndClaims(@TempDir Path dir) throws IOException {
+        List<ExperimentResult> rs = new ArrayList<>();
+        rs.add(result(dir, "full", "rte", 42, 0.66, "{\"accuracy\": 0.66}"));
+        rs.add(result(dir, "full", "mrpc", 42, 0.88, "{\"accuracy\": 0.85, \"f1\": 0.91, \"f1_accuracy_mean\": 0.88}"));
+        rs.add(result(dir, "lst", "rte", 42, 0.60, "{\"accuracy\": 0.60}"));
+        rs.add(result(dir, "lst", "rte", 43, 0.64, "{\"accuracy\": 0.64}"));
+        rs.add(result(dir, "lst", "mrpc", 42, 0.80, "{\"accuracy\": 0.78, \"f1\": 0.82, \"f1_accuracy_mean\": 0.80}"));
+        rs.add(result(dir, "lora", "rte", 42, 0.62, "{\"accuracy\": 0.62}"));           // no MRPC: averages use RTE only
+
+        List<JsonObject> rows = ResultsCommand.rows(rs, "bert-base");
+        assertEquals(6, rows.size());
+        JsonObject mrpc = rows.stream().filter(o -> o.get("method").getAsString().equals("full") && o.get("task").getAsString().equals("mrpc")).findFirst().orElseThrow();
+        assertEquals(88.0, mrpc.get("test_score").getAsDouble(), 1e-9);
+        assertEquals(91.0, mrpc.getAsJsonObject("test_metrics").get("f1").getAsDouble(), 1e-9);
+        assertEquals(3, mrpc.get("epochs").getAsInt());
+
+        String md = ResultsCommand.markdown(rows, "glue", "bert-base");
+        // only rte is common to all methods: full 66.0, lst mean(60, 64) = 62.0 -> -4.0, lora 62.0 -> -4.0
+        assertTrue(md.contains("avg (rte)"), md);
+        assertTrue(md.contains("| lst | 62.0 ± 2.8 [2] | 80.0 | 62.0 | -4.0 | -1.1 |"), md);
+        assertTrue(md.contains("| lora | 62.0 | — | 62.0 | -4.0 | +0.1 |"), md);
+        assertTrue(md.contains("LST Table 1, T5-base GLUE average: 84.1 vs full 85.2"), md);
+        assertTrue(MarkdownTable.toHtml(md).contains("<td>62.0 ± 2.8 [2]</td>"));
+    }
+}
