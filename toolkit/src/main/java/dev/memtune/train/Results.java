@@ -1,5 +1,6 @@
 package dev.memtune.train;
 
+import dev.memtune.display.Format;
 import tech.tablesaw.api.*;
 
 import java.io.IOException;
@@ -12,7 +13,7 @@ import java.util.List;
 /**
  * Result JSON files as a Tablesaw table for the notebooks: one row per run with the columns
  * {@code table, config_id, backbone, method, task, scale, seed, best_epoch, validation, test,
- * trainable_params, trainable_share, steps, wall_seconds, tokens_per_second, peak_rss_mb}.
+ * trainable_params, trainable_share, trainable (the share as a percent with 3 significant digits), steps, wall_seconds, tokens_per_second, peak_rss_mb}.
  */
 public final class Results {
     private Results() {}
@@ -34,7 +35,7 @@ public final class Results {
                 StringColumn.create("table"), StringColumn.create("config_id"), StringColumn.create("backbone"),
                 StringColumn.create("method"), StringColumn.create("task"), StringColumn.create("scale"), IntColumn.create("seed"),
                 IntColumn.create("best_epoch"), DoubleColumn.create("validation"), DoubleColumn.create("test"),
-                LongColumn.create("trainable_params"), DoubleColumn.create("trainable_share"), LongColumn.create("steps"),
+                LongColumn.create("trainable_params"), DoubleColumn.create("trainable_share"), StringColumn.create("trainable"), LongColumn.create("steps"),
                 DoubleColumn.create("wall_seconds"), DoubleColumn.create("tokens_per_second"), DoubleColumn.create("peak_rss_mb"));
         for (ExperimentResult r : results) {
             var j = r.json();
@@ -50,6 +51,7 @@ public final class Results {
             t.doubleColumn("test").append(r.testScore());
             t.longColumn("trainable_params").append(r.trainableParams());
             t.doubleColumn("trainable_share").append(j.get("trainable_share").getAsDouble());
+            t.stringColumn("trainable").append(Format.percent(j.get("trainable_share").getAsDouble()));
             t.longColumn("steps").append(j.get("steps").getAsLong());
             t.doubleColumn("wall_seconds").append(r.wallSeconds());
             t.doubleColumn("tokens_per_second").append(j.get("tokens_per_second").isJsonNull() ? Double.NaN : j.get("tokens_per_second").getAsDouble());
