@@ -107,7 +107,8 @@ public final class MemtuneKernel {
         c.put("implementation", "memtune");
         c.put("implementation_version", Version.VERSION);
         c.put("language_info", lang);
-        c.put("banner", "Java " + Runtime.version() + " (memtune " + Version.VERSION + "): JShell with the memtune toolkit; magics: %classpath %jars %maven %load %%time %%memory");
+        c.put("banner", "Java " + Runtime.version() + " (memtune " + Version.VERSION + "): JShell with the memtune toolkit; magics: %"
+                + String.join(" %", dev.memtune.kernel.magic.Magics.LINE.keySet()) + " %%" + String.join(" %%", dev.memtune.kernel.magic.Magics.CELL.keySet()));
         c.put("help_links", List.of(Map.of("text", "memtune", "url", "https://github.com/")));
         reply(env, m, "kernel_info_reply", c);
     }

@@ -1,7 +1,6 @@
 package dev.memtune.kernel.magic;
 
 import dev.memtune.kernel.Session;
-import dev.memtune.kernel.display.Renderers;
 import dev.memtune.kernel.eval.CellException;
 import dev.memtune.sys.ProcMemory;
 
@@ -18,7 +17,10 @@ import java.util.*;
  * <ul>
  *   <li>{@code %classpath PATH...} — add jars or class directories;</li>
  *   <li>{@code %jars GLOB...} — add the jars matching glob patterns;</li>
- *   <li>{@code %maven group:artifact:version...} — resolve from the local repository, then Maven Central;</li>
+ *   <li>{@code %maven group:artifact:version...} — resolve with runtime dependencies from the local
+ *       repository, then the {@code %mavenRepo} repositories, then Maven Central;</li>
+ *   <li>{@code %mavenRepo ID URL} — add a Maven repository ({@code https://}, {@code file:} or a
+ *       directory) for later {@code %maven} lines; without arguments, list the repositories;</li>
  *   <li>{@code %load FILE} — run a file of Java snippets (may contain magics);</li>
  *   <li>{@code %doc EXPR} — signature and javadoc of a method or type, in the pager;</li>
  *   <li>{@code %%time} — run the cell, print wall time and the cell thread's CPU time;</li>
@@ -33,7 +35,8 @@ public final class Magics {
     public interface Cell { Object run(Session s, String args, String body) throws Exception; }
 
     public static final Map<String, Line> LINE = new TreeMap<>(Map.of(
-            "classpath", Magics::classpath, "jars", Magics::jars, "maven", Magics::maven, "load", Magics::load, "doc", Magics::doc));
+            "classpath", Magics::classpath, "jars", Magics::jars, "maven", Magics::maven, "mavenRepo", Magics::mavenRepo,
+            "load", Magics::load, "doc", Magics::doc));
     public static final Map<String, Cell> CELL = new TreeMap<>(Map.of("time", Magics::time, "memory", Magics::memory));
 
     private Magics() {}
@@ -48,7 +51,7 @@ public final class Magics {
             }
         }
         if (paths.isEmpty()) throw new IllegalArgumentException("%classpath: give one or more jars or directories");
-        s.evaluator().addToClasspath(paths);
+        s.addToClasspath(paths);
         System.out.println("added to classpath: " + String.join(", ", paths));
     }
 
@@ -56,7 +59,7 @@ public final class Magics {
         List<String> jars = new ArrayList<>();
         for (String glob : words(args)) jars.addAll(glob(s.workdir(), glob));
         if (jars.isEmpty()) throw new IllegalArgumentException("%jars: no jar matches " + args.strip());
-        s.evaluator().addToClasspath(jars);
+        s.addToClasspath(jars);
         System.out.println("added " + jars.size() + " jar(s) to classpath");
     }
 
@@ -81,9 +84,28 @@ public final class Magics {
     static void maven(Session s, String args) throws Exception {
         List<String> coords = words(args);
         if (coords.isEmpty()) throw new IllegalArgumentException("%maven: give group:artifact:version coordinates");
-        List<String> jars = MavenResolver.resolve(coords).stream().map(Path::toString).toList();
-        s.evaluator().addToClasspath(jars);
+        List<String> jars = s.maven().resolve(coords).stream().map(Path::toString).toList();
+        s.addToClasspath(jars);
         System.out.println("resolved " + String.join(" ", coords) + ": added " + jars.size() + " jar(s) to classpath");
+    }
+
+    /** {@code %mavenRepo ID URL}, JJava's form; a URL without a scheme is a directory (relative to the notebook). */
+    static void mavenRepo(Session s, String args) {
+        List<String> w = words(args);
+        if (w.size() == 2) {
+            String url = w.get(1);
+            if (!url.matches("(?i)[a-z][a-z0-9+.-]*:.*")) {
+                Path dir = s.workdir().resolve(url).normalize();
+                if (!Files.isDirectory(dir)) throw new IllegalArgumentException("%mavenRepo: URL '" + url + "' for repository " + w.get(0)
+                        + " has no scheme (https://, file:) and is no directory: " + dir);
+                url = dir.toUri().toString();
+            }
+            System.out.println("added Maven repository " + w.get(0) + ": " + s.maven().addRepository(w.get(0), url).getUrl());
+        } else if (w.isEmpty()) {
+            s.maven().repositories().forEach(r -> System.out.println(r.getId() + " " + r.getUrl()));
+        } else {
+            throw new IllegalArgumentException("%mavenRepo: give a repository id and URL, e.g. %mavenRepo jitpack https://jitpack.io (got " + w.size() + " word(s))");
+        }
     }
 
     static void load(Session s, String args) throws Exception {
@@ -141,7 +163,7 @@ public final class Magics {
             System.gc();
             MemoryReport r = new MemoryReport(rss0, peakRss, rss1, heap0, peakHeap, ProcMemory.heapUsedBytes());
             s.setLastMemoryReport(r);
-            s.output().display(Renderers.render(r), null);
+            s.output().display(s.render(r), null);
         }
     }
 
