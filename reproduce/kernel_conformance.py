@@ -29,6 +29,7 @@ class MemtuneKernelTests(jupyter_kernel_test.KernelTests):
         {"text": "Math.ab", "matches": {"abs(", "absExact("}},
         {"text": "Integer.parseI", "matches": {"parseInt("}},
         {"text": "%%tim", "matches": {"%%time"}},
+        {"text": "%mav", "matches": {"%maven", "%mavenRepo"}},
     ]
     complete_code_samples = ["int x = 1;", "6 * 7", "for (int i = 0; i < 3; i++) { x += i; }", "%classpath /tmp"]
     incomplete_code_samples = ["for (int i = 0; i < 3; i++) {", "int y = ", 'String s = "abc" +']

@@ -31,7 +31,9 @@ export JUPYTER_PATH="$TMP/prefix/share/jupyter" JUPYTER_RUNTIME_DIR="$TMP/runtim
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 
 "$ROOT/reproduce/memtune" kernel install --prefix "$TMP/prefix"
-if ! "$PY" -m jupyter kernelspec list 2>/dev/null | grep -q "memtune"; then
+# read the whole list first: with pipefail, `grep -q` closing the pipe early can fail the listing itself
+SPECS="$("$PY" -Xfrozen_modules=off -m jupyter kernelspec list 2>/dev/null || true)"
+if ! grep -q "memtune" <<<"$SPECS"; then
   echo "kernel.sh: FAIL: jupyter kernelspec list does not show the memtune kernel" >&2
   exit 1
 fi

@@ -1,6 +1,6 @@
 package dev.memtune.kernel;
 
-import io.github.spencerpark.jupyter.messages.request.HistoryRequest;
+import org.dflib.jjava.jupyter.messages.request.HistoryRequest;
 
 import java.util.*;
 import java.util.regex.Pattern;

@@ -1,7 +1,7 @@
 package dev.memtune.kernel;
 
-import io.github.spencerpark.jupyter.channels.ReplyEnvironment;
-import io.github.spencerpark.jupyter.messages.publish.PublishStream;
+import org.dflib.jjava.jupyter.channels.ReplyEnvironment;
+import org.dflib.jjava.jupyter.messages.publish.PublishStream;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;

@@ -16,7 +16,7 @@ import java.time.Instant;
 import java.util.*;
 
 /**
- * A minimal Jupyter client written from the messaging spec, independently of basekernel: signs
+ * A minimal Jupyter client written from the messaging spec, independently of the kernel's protocol library: signs
  * with HMAC-SHA256, talks to shell/control over DEALER sockets and listens on IOPub. Used by the
  * kernel's process tests and by {@link KernelBench}.
  */

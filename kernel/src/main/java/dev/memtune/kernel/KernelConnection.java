@@ -1,9 +1,9 @@
 package dev.memtune.kernel;
 
-import io.github.spencerpark.jupyter.channels.*;
-import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
-import io.github.spencerpark.jupyter.messages.HMACGenerator;
-import io.github.spencerpark.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.channels.*;
+import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
+import org.dflib.jjava.jupyter.messages.HMACGenerator;
+import org.dflib.jjava.jupyter.messages.Message;
 import org.zeromq.ZMQ;
 
 import java.io.PrintStream;
@@ -13,9 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The kernel's five ZeroMQ sockets, bound to the address of the connection file only, on
- * basekernel's channels (message framing, HMAC signing and checking). Shell and control requests
- * are read by our own loops rather than basekernel's: those die on the first message with a bad
- * signature and poll with a 50 ms sleep; ours drop such a message, log it, and block on the poller.
+ * jjava-jupyter's channels (message framing, HMAC signing and checking). Shell and control
+ * requests are read by our own loops rather than the library's: those poll with a 50 ms sleep (and
+ * in IJava's basekernel died on the first message with a bad signature); ours drop such a message,
+ * log it, and block on the poller.
  */
 final class KernelConnection implements AutoCloseable {
 

@@ -5,14 +5,14 @@ import dev.memtune.kernel.display.MimeBundle;
 import dev.memtune.kernel.display.Output;
 import dev.memtune.kernel.eval.CellException;
 import dev.memtune.kernel.eval.Evaluator;
-import io.github.spencerpark.jupyter.channels.ReplyEnvironment;
-import io.github.spencerpark.jupyter.channels.ShellReplyEnvironment;
-import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
-import io.github.spencerpark.jupyter.kernel.display.DisplayData;
-import io.github.spencerpark.jupyter.messages.Message;
-import io.github.spencerpark.jupyter.messages.MessageType;
-import io.github.spencerpark.jupyter.messages.publish.*;
-import io.github.spencerpark.jupyter.messages.request.*;
+import org.dflib.jjava.jupyter.channels.ReplyEnvironment;
+import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
+import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.messages.MessageType;
+import org.dflib.jjava.jupyter.messages.publish.*;
+import org.dflib.jjava.jupyter.messages.request.*;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -23,8 +23,10 @@ import java.util.logging.Logger;
 
 /**
  * The Jupyter kernel: Jupyter messaging protocol 5.3 over {@link KernelConnection}, cells executed
- * by a {@link Session}. Every reply carries {@code status} (basekernel 2.3.0 leaves it out of
- * {@code kernel_info_reply}, which Jupyter's conformance suite rejects), so replies are built here.
+ * by a {@link Session}, on JJava's protocol library ({@code org.dflib.jjava:jjava-jupyter}, the
+ * maintained fork of IJava's basekernel) for message types, signing and sockets. Every reply
+ * carries {@code status} (IJava's basekernel 2.3.0 left it out of {@code kernel_info_reply}, which
+ * Jupyter's conformance suite rejects), so replies are built here.
  * Interrupts arrive as {@code interrupt_request} on the control channel ({@code interrupt_mode:
  * message}) or as SIGINT.
  */
@@ -107,7 +109,8 @@ public final class MemtuneKernel {
         c.put("implementation", "memtune");
         c.put("implementation_version", Version.VERSION);
         c.put("language_info", lang);
-        c.put("banner", "Java " + Runtime.version() + " (memtune " + Version.VERSION + "): JShell with the memtune toolkit; magics: %classpath %jars %maven %load %%time %%memory");
+        c.put("banner", "Java " + Runtime.version() + " (memtune " + Version.VERSION + "): JShell with the memtune toolkit; magics: %"
+                + String.join(" %", dev.memtune.kernel.magic.Magics.LINE.keySet()) + " %%" + String.join(" %%", dev.memtune.kernel.magic.Magics.CELL.keySet()));
         c.put("help_links", List.of(Map.of("text", "memtune", "url", "https://github.com/")));
         reply(env, m, "kernel_info_reply", c);
     }
@@ -236,7 +239,7 @@ public final class MemtuneKernel {
             ReplyEnvironment env = current;
             if (env == null) return;
             streams.flush();
-            env.publish(new Message(((io.github.spencerpark.jupyter.channels.DefaultReplyEnvironment) env).getContext(),
+            env.publish(new Message(((org.dflib.jjava.jupyter.channels.DefaultReplyEnvironment) env).getContext(),
                     (MessageType) MessageType.PUBLISH_CLEAR_OUTPUT, Map.of("wait", false)));
         }
 

@@ -1,13 +1,16 @@
 package dev.memtune.kernel;
 
 import dev.memtune.kernel.api.Display;
+import dev.memtune.kernel.display.Renderer;
 import dev.memtune.kernel.display.MimeBundle;
 import dev.memtune.kernel.display.Output;
 import dev.memtune.kernel.display.ProgressDisplay;
 import dev.memtune.kernel.display.Renderers;
 import dev.memtune.kernel.eval.CellException;
 import dev.memtune.kernel.eval.Evaluator;
+import dev.memtune.kernel.magic.MagicContext;
 import dev.memtune.kernel.magic.Magics;
+import dev.memtune.kernel.magic.MavenResolver;
 import dev.memtune.kernel.magic.MemoryReport;
 import dev.memtune.progress.Progress;
 
@@ -23,11 +26,13 @@ import java.util.Optional;
  * Jupyter kernel and the headless notebook runner both execute cells through {@link #execute}, so
  * a notebook behaves the same in either.
  */
-public final class Session implements AutoCloseable {
+public final class Session implements MagicContext, AutoCloseable {
     private final Evaluator evaluator;
     private final Output output;
     private final Path workdir;
     private volatile MemoryReport lastMemoryReport;
+    private final MavenResolver maven = new MavenResolver();
+    private volatile List<Renderer> renderers;      // registered renderers; null until first needed and after the class path grows
 
     public Session(Evaluator evaluator, Output output, Path workdir) {
         this.evaluator = evaluator;
@@ -45,6 +50,14 @@ public final class Session implements AutoCloseable {
     /** The report of the last {@code %%memory} cell, or null. */
     public MemoryReport lastMemoryReport() { return lastMemoryReport; }
     public void setLastMemoryReport(MemoryReport r) { lastMemoryReport = r; }
+    /** The session's Maven resolver ({@code %maven}, {@code %mavenRepo}). */
+    public MavenResolver maven() { return maven; }
+
+    /** Adds jars or class directories to the class path of cell code; their registered renderers take effect. */
+    public void addToClasspath(List<String> paths) {
+        evaluator.addToClasspath(paths);
+        renderers = null;
+    }
 
     /**
      * Executes one cell, showing toolkit progress events as a live progress bar meanwhile.
@@ -54,11 +67,11 @@ public final class Session implements AutoCloseable {
     public Object execute(String cell) throws CellException {
         ProgressDisplay bar = new ProgressDisplay(output);
         Progress.addListener(bar);
-        Display.attach(output);
+        Display.attach(output, this::render);
         try {
             return run(cell);
         } finally {
-            Display.attach(null);
+            Display.attach(null, null);
             Progress.removeListener(bar);
             System.out.flush();
             System.err.flush();
@@ -124,18 +137,31 @@ public final class Session implements AutoCloseable {
         return new CellException("MagicError", msg, tb);
     }
 
-    /** The MIME bundle a cell value is shown as. */
-    public MimeBundle render(Object value) { return Renderers.render(value); }
+    /** The MIME bundle a cell value is shown as: registered {@link Renderer}s first, then the built-in ones. */
+    public MimeBundle render(Object value) {
+        List<Renderer> r = renderers;
+        if (r == null) renderers = r = Renderers.extensions(evaluator.classLoader());
+        return Renderers.render(value, r);
+    }
 
+    /**
+     * Completion: magic names at the start of a line ({@code %ma} gives {@code %maven},
+     * {@code %mavenRepo}; on a cell's first line {@code %m} also gives the cell magic
+     * {@code %%memory}), else JShell's.
+     */
     public Evaluator.Completion complete(String code, int cursor) {
         int ls = code.lastIndexOf('\n', Math.max(0, cursor - 1)) + 1;
         String line = code.substring(ls, cursor);
-        if (line.matches("%%?[A-Za-z]*")) {
-            boolean cellMagic = line.startsWith("%%");
-            String prefix = line.substring(cellMagic ? 2 : 1);
+        String word = line.stripLeading();
+        if (word.matches("%%?[A-Za-z]*")) {
+            int start = cursor - word.length();
+            boolean firstLine = code.substring(0, start).isBlank();
+            boolean cellMagic = word.startsWith("%%");
+            String prefix = word.substring(cellMagic ? 2 : 1);
             List<String> names = new ArrayList<>();
-            for (String n : (cellMagic ? Magics.CELL : Magics.LINE).keySet()) if (n.startsWith(prefix)) names.add((cellMagic ? "%%" : "%") + n);
-            return new Evaluator.Completion(names, ls, cursor);
+            if (!cellMagic) for (String n : Magics.LINE.keySet()) if (n.startsWith(prefix)) names.add("%" + n);
+            if (firstLine) for (String n : Magics.CELL.keySet()) if (n.startsWith(prefix)) names.add("%%" + n);
+            return new Evaluator.Completion(names, start, cursor);
         }
         return evaluator.complete(code, cursor);
     }

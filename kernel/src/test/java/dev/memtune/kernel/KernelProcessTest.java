@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The kernel as Jupyter runs it: a separate JVM (-Xmx256m) on a connection file, driven over
- * ZeroMQ by {@link KernelClient}. Covers signatures, binding, survival and interrupts.
+ * ZeroMQ by {@link KernelClient}. Covers signatures, binding, survival, interrupts, completion of
+ * magic names, {@code %mavenRepo} with {@code %maven}, and renderers that libraries register.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KernelProcessTest {
@@ -29,7 +30,7 @@ class KernelProcessTest {
         Path conn = client.writeConnectionFile(dir);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         startedNanos = System.nanoTime();
-        kernel = new ProcessBuilder(java, "-Xmx256m", "-Dai.djl.offline=true", "-cp",
+        kernel = new ProcessBuilder(java, "-Xmx256m", "-Dai.djl.offline=true", "-Dmaven.repo.local=" + dir.resolve("m2"), "-cp",
                 String.join(File.pathSeparator, Classpath.current()), KernelMain.class.getName(), conn.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("kernel.log").toFile()).start();
         client.connect();
@@ -176,6 +177,78 @@ class KernelProcessTest {
         }
         Arrays.sort(ms);
         System.out.printf("trivial cell round trip: median %.1f ms (min %.1f, max %.1f)%n", ms[ms.length / 2], ms[0], ms[ms.length - 1]);
+    }
+
+    /** Matches of a complete_request, checking the replaced range [start, end). */
+    static List<String> complete(String code, int cursor, int start) throws Exception {
+        client.send(false, "complete_request", Map.of("code", code, "cursor_pos", cursor), false);
+        JsonObject r = client.reply(false, 10000);
+        assertNotNull(r, "complete_reply for " + code);
+        JsonObject c = r.getAsJsonObject("content");
+        assertEquals("ok", c.get("status").getAsString());
+        assertEquals(start, c.get("cursor_start").getAsInt(), "cursor_start for " + code);
+        assertEquals(cursor, c.get("cursor_end").getAsInt(), "cursor_end for " + code);
+        List<String> out = new ArrayList<>();
+        c.getAsJsonArray("matches").forEach(m -> out.add(m.getAsString()));
+        return out;
+    }
+
+    @Test @Order(8)
+    void completesMagicNames() throws Exception {
+        assertEquals(List.of("%maven", "%mavenRepo"), complete("%ma", 3, 0));
+        assertEquals(List.of("%maven", "%mavenRepo", "%%memory"), complete("%m", 2, 0), "a cell's first line also offers cell magics");
+        assertEquals(List.of("%classpath", "%doc", "%jars", "%load", "%maven", "%mavenRepo", "%%memory", "%%time"), complete("%", 1, 0));
+        assertEquals(List.of("%%time"), complete("%%t", 3, 0));
+        String later = "int a = 1;\n  %m";
+        assertEquals(List.of("%maven", "%mavenRepo"), complete(later, later.length(), later.length() - 2), "cell magics only on the first line");
+        assertEquals(List.of(), complete("%%zz", 4, 0));
+        assertTrue(complete("Math.ab", 7, 5).contains("abs("), "Java completion still works");
+    }
+
+    /** Runs a cell and returns its IOPub messages (up to idle) after checking it succeeded. */
+    static List<JsonObject> runOk(String code, long timeoutMs) throws Exception {
+        String id = client.execute(code);
+        JsonObject r = client.reply(false, timeoutMs);
+        assertNotNull(r, "no execute_reply for: " + code + "\n" + log());
+        List<JsonObject> io = client.iopubUntilIdle(id, 5000);
+        assertEquals("ok", r.getAsJsonObject("content").get("status").getAsString(), code + " failed: " + r + "\n" + io);
+        return io;
+    }
+
+    static JsonObject data(List<JsonObject> io, String msgType) {
+        return io.stream().filter(m -> KernelClient.type(m).equals(msgType)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + msgType + " in " + io)).getAsJsonObject("content").getAsJsonObject("data");
+    }
+
+    static String stdout(List<JsonObject> io) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonObject m : io) if (KernelClient.type(m).equals("stream")) sb.append(m.getAsJsonObject("content").get("text").getAsString());
+        return sb.toString();
+    }
+
+    @Test @Order(9)
+    void mavenRepoAddsADirectoryRepositoryAndTheLibrarysRendererShowsItsValues() throws Exception {
+        Path repo = TestLibrary.mavenRepository(dir.resolve("lib"));
+        String url = repo.toUri().toString();
+        assertTrue(stdout(runOk("%mavenRepo testlib " + url, 10000)).contains("added Maven repository testlib: " + url));
+        List<JsonObject> io = runOk("%maven " + TestLibrary.PRICE, 120000);
+        assertTrue(stdout(io).contains("added 2 jar(s)"), "the library and its dependency: " + stdout(io));
+        Path local = dir.resolve("m2/test/memtune");
+        assertTrue(Files.isRegularFile(local.resolve("price/1.0/price-1.0.jar")) && Files.isRegularFile(local.resolve("currency/1.0/currency-1.0.jar")),
+                "both jars copied into the local repository (-Dmaven.repo.local)");
+
+        JsonObject shown = data(runOk("new shop.Price(1999, \"EUR\")", 20000), "execute_result");
+        assertEquals("<span class='price'>\u20ac19.99</span>", shown.get("text/html").getAsString(), "rendered by the library's own renderer");
+        assertEquals("\u20ac19.99", shown.get("text/plain").getAsString());
+        JsonObject mid = data(runOk("Display.show(new shop.Price(5, \"USD\"));", 20000), "display_data");
+        assertEquals("<span class='price'>$0.05</span>", mid.get("text/html").getAsString(), "Display.show uses it too");
+    }
+
+    @Test @Order(10)
+    void rendererRegisteredOnTheStartupClassPathShowsItsType() throws Exception {
+        JsonObject d = data(runOk("new dev.memtune.kernel.display.TestRenderers.Money(1999, \"EUR\")", 20000), "execute_result");
+        assertEquals("<span class=\"money\">19.99 EUR</span>", d.get("text/html").getAsString());
+        assertEquals("Money[cents=1999, currency=EUR]", d.get("text/plain").getAsString(), "text form added from toString()");
     }
 
     /** Bit 2 (SIGINT) of SigIgn in /proc/self/status; the kernel child inherits this process's dispositions. */

@@ -1,7 +1,9 @@
 package dev.memtune.kernel.api;
 
-import dev.memtune.kernel.display.Renderers;
+import dev.memtune.kernel.display.MimeBundle;
 import dev.memtune.kernel.display.Output;
+
+import java.util.function.Function;
 
 /**
  * Notebook display calls for cells (imported by the kernel's startup script):
@@ -10,16 +12,21 @@ import dev.memtune.kernel.display.Output;
  */
 public final class Display {
     private static volatile Output current;
+    private static volatile Function<Object, MimeBundle> renderer;
 
     private Display() {}
 
-    /** Set by the session around each cell; not for notebook code. */
-    public static void attach(Output output) { current = output; }
+    /** Set by the session around each cell (null after it); not for notebook code. */
+    public static void attach(Output output, Function<Object, MimeBundle> render) {
+        renderer = render;
+        current = output;
+    }
 
-    /** Shows {@code value} (a Table, a chart, an image, a toolkit result, anything) in the cell's output. */
+    /** Shows {@code value} (a Table, a chart, an image, a toolkit result, anything a registered {@link Renderer} accepts) in the cell's output. */
     public static void show(Object value) {
         Output o = current;
-        if (o != null) o.display(Renderers.render(value), null);
+        Function<Object, MimeBundle> r = renderer;
+        if (o != null && r != null) o.display(r.apply(value), null);
     }
 
     /** Clears the cell's output shown so far. */

@@ -11,12 +11,18 @@ import java.awt.image.RenderedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 
 /**
  * Turns a cell value into a {@link MimeBundle}: Tablesaw tables as HTML + text, XChart charts and
- * images as PNG, {@link Renderable} toolkit results as HTML + text, anything else as text.
+ * images as PNG, {@link Renderable} toolkit results as HTML + text, anything else as text; before
+ * these, the {@link Renderer}s that libraries register through {@link ServiceLoader}.
  */
 public final class Renderers {
     /** Rows shown of a long table (head and tail halves); the text says how many were left out. */
@@ -26,6 +32,55 @@ public final class Renderers {
 
     private Renderers() {}
 
+    /**
+     * Renders with {@code extensions} (see {@link #extensions}) asked first, in order.
+     *
+     * @throws IllegalStateException naming the renderer when one fails or returns nothing
+     */
+    public static MimeBundle render(Object v, List<Renderer> extensions) {
+        if (v == null || v instanceof MimeBundle) return render(v);
+        for (Renderer r : extensions) {
+            MimeBundle b;
+            try {
+                if (!r.accepts(v)) continue;
+                b = r.render(v);
+            } catch (RuntimeException | LinkageError e) {
+                throw new IllegalStateException("renderer " + r.getClass().getName() + " failed on a " + v.getClass().getName() + ": " + e, e);
+            }
+            if (b == null || b.data().isEmpty())
+                throw new IllegalStateException("renderer " + r.getClass().getName() + " accepted a " + v.getClass().getName() + " but rendered nothing");
+            return b.get("text/plain") != null ? b : copyWithText(b, text(v));
+        }
+        return render(v);
+    }
+
+    private static MimeBundle copyWithText(MimeBundle b, String text) {
+        MimeBundle out = new MimeBundle();
+        b.data().forEach(out::put);
+        return out.put("text/plain", text);
+    }
+
+    /**
+     * The {@link Renderer}s registered in {@code META-INF/services/dev.memtune.kernel.display.Renderer}
+     * files that {@code loader} sees, in class path order. A provider that cannot be loaded (a class
+     * missing, no public no-argument constructor) is left out with a warning on standard error that
+     * names it; the others still work.
+     */
+    public static List<Renderer> extensions(ClassLoader loader) {
+        List<Renderer> out = new ArrayList<>();
+        Iterator<Renderer> it = ServiceLoader.load(Renderer.class, loader).iterator();
+        for (int guard = 0; guard < 10_000; guard++) {
+            try {
+                if (!it.hasNext()) break;
+                out.add(it.next());
+            } catch (ServiceConfigurationError e) {
+                System.err.println("memtune: renderer left out: " + e.getMessage());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** Renders with the built-in renderers only. */
     public static MimeBundle render(Object v) {
         if (v == null) return MimeBundle.text("null");
         if (v instanceof MimeBundle b) return b;

@@ -256,6 +256,9 @@ public final class Evaluator implements AutoCloseable {
         if (!paths.isEmpty()) shell.addToClasspath(String.join(File.pathSeparator, paths));
     }
 
+    /** The class loader of cell code: the JVM's class path plus every jar added with {@link #addToClasspath}. */
+    public ClassLoader classLoader() { return control.classLoader(); }
+
     /** Stops the running cell (interrupt, then force after a grace period); no-op when idle. */
     public void interrupt() { control.stop(); }
 

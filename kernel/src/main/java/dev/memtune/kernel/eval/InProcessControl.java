@@ -30,6 +30,16 @@ final class InProcessControl extends DirectExecutionControl {
     private volatile long cellThreadId = -1;
     private volatile boolean stopRequested;
     private volatile boolean inCell, pendingStop;   // an interrupt while the cell still compiles stops it as it starts
+    /** JShell's class loader: snippet classes and every jar added to the class path. */
+    private final ClassLoader loader;
+
+    InProcessControl() {
+        super();      // DirectExecutionControl's DefaultLoaderDelegate makes its loader this thread's context loader
+        loader = Thread.currentThread().getContextClassLoader();
+    }
+
+    /** The loader of snippet classes and of jars added with {@code addToClasspath}. */
+    ClassLoader classLoader() { return loader; }
 
     /** The evaluator brackets each cell with these; an interrupt between them is never lost. */
     void beginCell() { pendingStop = false; inCell = true; }

@@ -1,7 +1,6 @@
 package dev.memtune.kernel.magic;
 
-import dev.memtune.kernel.Session;
-import dev.memtune.kernel.display.Renderers;
+
 import dev.memtune.kernel.eval.CellException;
 import dev.memtune.sys.ProcMemory;
 
@@ -18,7 +17,10 @@ import java.util.*;
  * <ul>
  *   <li>{@code %classpath PATH...} — add jars or class directories;</li>
  *   <li>{@code %jars GLOB...} — add the jars matching glob patterns;</li>
- *   <li>{@code %maven group:artifact:version...} — resolve from the local repository, then Maven Central;</li>
+ *   <li>{@code %maven group:artifact:version...} — resolve with runtime dependencies from the local
+ *       repository, then the {@code %mavenRepo} repositories, then Maven Central;</li>
+ *   <li>{@code %mavenRepo ID URL} — add a Maven repository ({@code https://}, {@code file:} or a
+ *       directory) for later {@code %maven} lines; without arguments, list the repositories;</li>
  *   <li>{@code %load FILE} — run a file of Java snippets (may contain magics);</li>
  *   <li>{@code %doc EXPR} — signature and javadoc of a method or type, in the pager;</li>
  *   <li>{@code %%time} — run the cell, print wall time and the cell thread's CPU time;</li>
@@ -27,18 +29,19 @@ import java.util.*;
  */
 public final class Magics {
     /** A line magic. */
-    public interface Line { void run(Session s, String args) throws Exception; }
+    public interface Line { void run(MagicContext s, String args) throws Exception; }
 
     /** A cell magic: runs (or wraps) the body and returns the cell's value. */
-    public interface Cell { Object run(Session s, String args, String body) throws Exception; }
+    public interface Cell { Object run(MagicContext s, String args, String body) throws Exception; }
 
     public static final Map<String, Line> LINE = new TreeMap<>(Map.of(
-            "classpath", Magics::classpath, "jars", Magics::jars, "maven", Magics::maven, "load", Magics::load, "doc", Magics::doc));
+            "classpath", Magics::classpath, "jars", Magics::jars, "maven", Magics::maven, "mavenRepo", Magics::mavenRepo,
+            "load", Magics::load, "doc", Magics::doc));
     public static final Map<String, Cell> CELL = new TreeMap<>(Map.of("time", Magics::time, "memory", Magics::memory));
 
     private Magics() {}
 
-    static void classpath(Session s, String args) {
+    static void classpath(MagicContext s, String args) {
         List<String> paths = new ArrayList<>();
         for (String a : words(args)) {
             for (String p : a.split(java.io.File.pathSeparator)) {
@@ -48,15 +51,15 @@ public final class Magics {
             }
         }
         if (paths.isEmpty()) throw new IllegalArgumentException("%classpath: give one or more jars or directories");
-        s.evaluator().addToClasspath(paths);
+        s.addToClasspath(paths);
         System.out.println("added to classpath: " + String.join(", ", paths));
     }
 
-    static void jars(Session s, String args) throws IOException {
+    static void jars(MagicContext s, String args) throws IOException {
         List<String> jars = new ArrayList<>();
         for (String glob : words(args)) jars.addAll(glob(s.workdir(), glob));
         if (jars.isEmpty()) throw new IllegalArgumentException("%jars: no jar matches " + args.strip());
-        s.evaluator().addToClasspath(jars);
+        s.addToClasspath(jars);
         System.out.println("added " + jars.size() + " jar(s) to classpath");
     }
 
@@ -78,15 +81,34 @@ public final class Magics {
         return out;
     }
 
-    static void maven(Session s, String args) throws Exception {
+    static void maven(MagicContext s, String args) throws Exception {
         List<String> coords = words(args);
         if (coords.isEmpty()) throw new IllegalArgumentException("%maven: give group:artifact:version coordinates");
-        List<String> jars = MavenResolver.resolve(coords).stream().map(Path::toString).toList();
-        s.evaluator().addToClasspath(jars);
+        List<String> jars = s.maven().resolve(coords).stream().map(Path::toString).toList();
+        s.addToClasspath(jars);
         System.out.println("resolved " + String.join(" ", coords) + ": added " + jars.size() + " jar(s) to classpath");
     }
 
-    static void load(Session s, String args) throws Exception {
+    /** {@code %mavenRepo ID URL}, JJava's form; a URL without a scheme is a directory (relative to the notebook). */
+    static void mavenRepo(MagicContext s, String args) {
+        List<String> w = words(args);
+        if (w.size() == 2) {
+            String url = w.get(1);
+            if (!url.matches("(?i)[a-z][a-z0-9+.-]*:.*")) {
+                Path dir = s.workdir().resolve(url).normalize();
+                if (!Files.isDirectory(dir)) throw new IllegalArgumentException("%mavenRepo: URL '" + url + "' for repository " + w.get(0)
+                        + " has no scheme (https://, file:) and is no directory: " + dir);
+                url = dir.toUri().toString();
+            }
+            System.out.println("added Maven repository " + w.get(0) + ": " + s.maven().addRepository(w.get(0), url).getUrl());
+        } else if (w.isEmpty()) {
+            s.maven().repositories().forEach(r -> System.out.println(r.getId() + " " + r.getUrl()));
+        } else {
+            throw new IllegalArgumentException("%mavenRepo: give a repository id and URL, e.g. %mavenRepo jitpack https://jitpack.io (got " + w.size() + " word(s))");
+        }
+    }
+
+    static void load(MagicContext s, String args) throws Exception {
         List<String> w = words(args);
         if (w.size() != 1) throw new IllegalArgumentException("%load: give exactly one file");
         Path f = s.workdir().resolve(w.get(0)).normalize();
@@ -100,14 +122,14 @@ public final class Magics {
         }
     }
 
-    static void doc(Session s, String args) {
+    static void doc(MagicContext s, String args) {
         String expr = args.strip();
         if (expr.isEmpty()) throw new IllegalArgumentException("%doc: give a method or type, e.g. %doc Math.abs");
         String text = s.inspect(expr, expr.length()).orElseThrow(() -> new IllegalArgumentException("%doc: no documentation found for " + expr));
         s.output().page(dev.memtune.kernel.display.MimeBundle.text(text));
     }
 
-    static Object time(Session s, String args, String body) throws Exception {
+    static Object time(MagicContext s, String args, String body) throws Exception {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long id0 = s.evaluator().cellThreadId();
         long cpu0 = id0 >= 0 ? mx.getThreadCpuTime(id0) : 0;
@@ -127,7 +149,7 @@ public final class Magics {
         return ms >= 1000 ? String.format("%.2f s", ms / 1000) : String.format("%.1f ms", ms);
     }
 
-    static Object memory(Session s, String args, String body) throws Exception {
+    static Object memory(MagicContext s, String args, String body) throws Exception {
         settle();
         long heap0 = ProcMemory.heapUsedBytes();
         ProcMemory.resetPeak();
@@ -141,7 +163,7 @@ public final class Magics {
             System.gc();
             MemoryReport r = new MemoryReport(rss0, peakRss, rss1, heap0, peakHeap, ProcMemory.heapUsedBytes());
             s.setLastMemoryReport(r);
-            s.output().display(Renderers.render(r), null);
+            s.output().display(s.render(r), null);
         }
     }
 

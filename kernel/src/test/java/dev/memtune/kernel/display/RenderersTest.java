@@ -1,6 +1,7 @@
 package dev.memtune.kernel.display;
 
 import dev.memtune.kernel.RecordingOutput;
+import dev.memtune.kernel.display.TestRenderers.Money;
 import dev.memtune.progress.ProgressEvent;
 import dev.memtune.display.Renderable;
 import org.junit.jupiter.api.Test;
@@ -13,11 +14,18 @@ import tech.tablesaw.api.Table;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.io.TempDir;
 
 class RenderersTest {
     static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
@@ -76,6 +84,51 @@ class RenderersTest {
         assertEquals("[1, 2]", Renderers.render(new int[]{1, 2}).get("text/plain"));
         assertEquals("[[a], [b]]", Renderers.render(new String[][]{{"a"}, {"b"}}).get("text/plain"));
         assertEquals("null", Renderers.render(null).get("text/plain"));
+    }
+
+    static final List<Renderer> REGISTERED = Renderers.extensions(RenderersTest.class.getClassLoader());
+
+    @Test void registeredRenderersAreFoundInServiceFileOrder() {
+        assertEquals(List.of(TestRenderers.MoneyRenderer.class, TestRenderers.MarkdownTableRenderer.class, TestRenderers.FailingRenderer.class),
+                REGISTERED.stream().map(Object::getClass).toList(), "META-INF/services/dev.memtune.kernel.display.Renderer of the test class path");
+    }
+
+    @Test void registeredRendererShowsItsTypeAndGetsATextForm() {
+        Money m = new Money(1999, "EUR");
+        MimeBundle b = Renderers.render(m, REGISTERED);
+        assertEquals("<span class=\"money\">19.99 EUR</span>", b.get("text/html"));
+        assertEquals("Money[cents=1999, currency=EUR]", b.get("text/plain"), "a bundle without text/plain gets toString()");
+        assertEquals(MimeBundle.text(m.toString()).data(), Renderers.render(m).data(), "the built-ins alone show it as text");
+    }
+
+    @Test void registeredRenderersComeBeforeTheBuiltIns() {
+        Table md = Table.create("as-markdown", IntColumn.create("n", 1, 2), StringColumn.create("who", "a", "b"));
+        MimeBundle b = Renderers.render(md, REGISTERED);
+        assertEquals("| n | who |\n| --- | --- |\n| 1 | a |\n| 2 | b |", b.get("text/markdown"));
+        assertNull(b.get("text/html"), "the built-in table renderer was not used");
+        Table other = Table.create("scores", IntColumn.create("n", 1));
+        assertEquals(Renderers.render(other).data(), Renderers.render(other, REGISTERED).data(), "tables it does not accept keep the built-in display");
+    }
+
+    @Test void aFailingRendererIsNamed() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Renderers.render("fail to render", REGISTERED));
+        assertTrue(e.getMessage().contains(TestRenderers.FailingRenderer.class.getName()) && e.getMessage().contains("renderer bug"), e.getMessage());
+    }
+
+    @Test void aProviderThatCannotBeLoadedIsLeftOutWithAWarning(@TempDir Path dir) throws Exception {
+        Path services = Files.createDirectories(dir.resolve("META-INF/services"));
+        Files.writeString(services.resolve(Renderer.class.getName()), "no.such.Renderer\n");
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        List<Renderer> found;
+        try (URLClassLoader loader = new URLClassLoader(new java.net.URL[]{dir.toUri().toURL()}, RenderersTest.class.getClassLoader())) {
+            System.setErr(new PrintStream(captured, true));
+            found = Renderers.extensions(loader);
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(REGISTERED.size(), found.size(), "the loadable ones are kept: " + found);
+        assertTrue(captured.toString().contains("renderer left out") && captured.toString().contains("no.such.Renderer"), captured.toString());
     }
 
     @Test void progressBarIsDisplayedOnceThenUpdatedAndEndsAtTheLastStep() {

@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
@@ -104,6 +105,22 @@ class MagicsTest {
             Assumptions.abort("cannot resolve offline here: " + e.evalue());
         }
         assertEquals("cba", session.execute("org.apache.commons.lang3.StringUtils.reverse(\"abc\")"));
+    }
+
+    @Test void mavenRepoChecksItsArgumentsAndListsTheRepositoriesInSearchOrder() throws Exception {
+        for (String[] bad : new String[][]{{"%mavenRepo onlyid", "give a repository id and URL"},
+                {"%mavenRepo r ftp://example.org/m2", "must start with https://, http:// or file:"},
+                {"%mavenRepo r no/such/dir", "no directory"}, {"%mavenRepo r https://a b", "give a repository id and URL"}}) {
+            CellException e = assertThrows(CellException.class, () -> session.execute(bad[0]), bad[0]);
+            assertTrue(e.evalue().contains(bad[1]), bad[0] + " -> " + e.evalue());
+        }
+        Files.createDirectories(dir.resolve("m2repo"));
+        Session fresh = new Session(session.evaluator(), output, dir);
+        fresh.execute("%mavenRepo mine m2repo\n%mavenRepo other https://repo.example.org/maven2/");
+        stdout.reset();
+        fresh.execute("%mavenRepo");
+        assertEquals(List.of("mine " + dir.resolve("m2repo").toUri(), "other https://repo.example.org/maven2/", "central " + MavenResolver.CENTRAL),
+                stdout.toString().lines().toList(), "added repositories before Maven Central, a directory as a file: URL");
     }
 
     @Test void unknownMagicListsTheKnownOnes() {
