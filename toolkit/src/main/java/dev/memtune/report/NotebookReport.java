@@ -49,7 +49,7 @@ public final class NotebookReport {
             section.nb{margin-top:3em} .nbname{font-size:.85em;color:#666;font-family:monospace}
             table{border-collapse:collapse;margin:.6em 0;font-size:.92em} td,th{border:1px solid #ccc;padding:3px 8px;vertical-align:top;text-align:left}
             th{background:#f3f3f3} caption{font-weight:600;text-align:left;padding:.3em 0}
-            pre{background:#f6f8fa;padding:8px;overflow-x:auto;font-size:.85em;border-radius:4px} code{background:#f3f3f3;padding:0 3px;border-radius:3px}
+            pre{background:#f6f8fa;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85em;border-radius:4px} code{background:#f3f3f3;padding:0 3px;border-radius:3px}
             pre code{background:none;padding:0} img{max-width:100%;height:auto}
             details{margin:.4em 0} summary{cursor:pointer;color:#555;font-size:.9em}
             details.code summary{color:#888} details.code pre{background:#fbfbfb;border-left:3px solid #ddd}
