@@ -9,7 +9,7 @@ public final class AttentionMask {
 
     /**
      * From a padding mask [B,T] (1 keep, 0 pad): [B,1,1,T] (encoders, cross-attention), or with
-     * {@code causal} [B,1,T,T] where query i also sees only keys j <= i (decoders).
+     * {@code causal} [B,1,T,T] where query i also sees only keys j &lt;= i (decoders).
      */
     public static NDArray additive(NDArray keys, boolean causal) {
         NDArray allowed = keys.toType(DataType.FLOAT32, false).expandDims(1).expandDims(1);          // [B,1,1,T]

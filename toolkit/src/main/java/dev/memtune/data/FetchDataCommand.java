@@ -8,7 +8,7 @@ import java.util.*;
 /** {@code memtune fetch-data}: download official task files, verify them against data/checksums.tsv. */
 public final class FetchDataCommand implements Command {
     @Override
-    public java.util.Set<String> flags() { return java.util.Set.of("all", "verify"); }
+    public java.util.Set<String> flags() { return java.util.Set.of("all", "verify", "missing"); }
 
     @Override
     public String summary() { return "download official task data and verify it against data/checksums.tsv"; }
@@ -16,7 +16,7 @@ public final class FetchDataCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: reproduce/memtune fetch-data (--task T ... | --all) [--dir D] [--from DIR] [--table FILE]
+                usage: reproduce/memtune fetch-data (--task T ... | --all | --missing) [--dir D] [--from DIR] [--table FILE]
                        reproduce/memtune fetch-data --verify [--task T ...] [--dir D] [--table FILE]
 
                 Downloads the official archives/files of each task (GLUE zips from dl.fbaipublicfiles.com,
@@ -26,6 +26,7 @@ public final class FetchDataCommand implements Command {
                 msr_paraphrase_train.txt as download_glue_data.py does. Downloads are kept in D/downloads/.
                   --task T      a task (repeatable): %s
                   --all         every task
+                  --missing     every task with files absent from D (reproduce/run --fetch uses this)
                   --dir D       data folder (default: MEMTUNE_DATA, -Dmemtune.data, or data/)
                   --from DIR    take archives/files from DIR (original file names) instead of the network
                   --table FILE  checksum table (default: data/checksums.tsv of the project)
@@ -37,7 +38,7 @@ public final class FetchDataCommand implements Command {
 
     @Override
     public int run(Args args) throws Exception {
-        boolean verify = args.flag("verify"), all = args.flag("all");
+        boolean verify = args.flag("verify"), all = args.flag("all"), missing = args.flag("missing");
         List<String> taskNames = args.all("task");
         Path dir = args.has("dir") ? Path.of(args.get("dir", null)) : Tasks.dataDir();
         Path from = args.has("from") ? Path.of(args.get("from", null)) : null;
@@ -48,7 +49,12 @@ public final class FetchDataCommand implements Command {
         DataFetcher f = new DataFetcher(table, dir, from, System.err);
         if (verify) return verify(f, dir, taskNames.isEmpty() && !all ? null : all ? null : folders);
         if (all) for (Task t : Tasks.all()) folders.add(DataFetcher.folderOf(t));
-        if (folders.isEmpty()) throw new IllegalArgumentException("memtune fetch-data: give --task T, --all or --verify (see --help)");
+        if (missing) {
+            for (Task t : Tasks.all()) if (!t.missing(dir).isEmpty()) folders.add(DataFetcher.folderOf(t));
+            if (folders.isEmpty()) { System.err.println("fetch-data: every task is in " + dir.toAbsolutePath() + "; nothing to fetch"); return 0; }
+            System.err.println("fetch-data: tasks with absent files in " + dir.toAbsolutePath() + ": " + String.join(", ", folders));
+        }
+        if (folders.isEmpty()) throw new IllegalArgumentException("memtune fetch-data: give --task T, --all, --missing or --verify (see --help)");
         List<String> failed = new ArrayList<>();
         for (String folder : folders) {
             System.err.println("fetch-data " + folder + " -> " + dir.resolve(folder));

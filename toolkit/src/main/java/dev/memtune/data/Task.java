@@ -121,6 +121,34 @@ public final class Task {
         if (!absent.isEmpty()) throw new MissingDataException(name, bad, absent, dataDir, hint());
     }
 
+    /**
+     * Where this protocol's splits are read from: the data folder ({@link Tasks#dataDir()}) when it
+     * holds them all; else, only if {@code allowSample} (smoke runs), the bundled {@link Samples}
+     * when they hold them all.
+     *
+     * @param allowSample whether a bundled sample may stand in for missing files; callers pass true
+     *                    for smoke scale only, so real runs never train on a sample by accident
+     * @throws MissingDataException naming the absent files of the data folder (and, when a sample
+     *                              exists but was not allowed, saying so)
+     */
+    public DataSource locate(Protocol protocol, boolean allowSample) {
+        Path dir = Tasks.dataDir();
+        List<String> needed = protocol.needed(this);
+        String[] splitNames = needed.toArray(String[]::new);
+        try {
+            require(dir, splitNames);
+            return new DataSource(DataSource.Kind.STAGED, dir);
+        } catch (MissingDataException e) {
+            boolean sample = !needed.isEmpty() && Samples.has(this, needed);
+            if (sample && allowSample) return new DataSource(DataSource.Kind.SAMPLE, Samples.dir());
+            if (!sample) throw e;
+            List<String> bad = new ArrayList<>();
+            for (String s : needed) for (String f : files(s)) if (!Files.isRegularFile(dir.resolve(f)) && !bad.contains(s)) bad.add(s);
+            throw new MissingDataException(name, bad, e.missing(), dir, hint()
+                    + " (A bundled sample of " + name + " exists, but only smoke scale uses samples.)");
+        }
+    }
+
     /** {@link #load(Path, Protocol, long)} from {@link Tasks#dataDir()} with seed {@link Protocol#DEFAULT_SEED}. */
     public TaskData load(Protocol protocol) { return load(Tasks.dataDir(), protocol, Protocol.DEFAULT_SEED); }
 

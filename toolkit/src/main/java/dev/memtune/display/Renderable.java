@@ -10,6 +10,6 @@ public interface Renderable {
     /** An HTML fragment (no {@code <html>} wrapper); escape user text. */
     String toHtml();
 
-    /** Plain-text form for consoles and text-only front ends; defaults to {@link #toString()}. */
+    /** Plain-text form for consoles and text-only front ends; defaults to {@link Object#toString()}. */
     default String toText() { return toString(); }
 }

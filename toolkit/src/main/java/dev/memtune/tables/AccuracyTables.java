@@ -2,7 +2,9 @@ package dev.memtune.tables;
 
 import dev.memtune.papers.PaperNumbers;
 import dev.memtune.sys.Project;
+import dev.memtune.data.DataSource;
 import dev.memtune.data.MissingDataException;
+import dev.memtune.data.Protocol;
 import dev.memtune.data.Tasks;
 import dev.memtune.train.ExperimentConfig;
 import dev.memtune.train.ExperimentResult;
@@ -71,8 +73,14 @@ public final class AccuracyTables {
             ExperimentConfig cfg = ExperimentConfig.load(cfgFile);
             for (String task : cfg.tasks(scale)) {
                 if (tasks != null && !tasks.contains(task)) continue;
-                List<String> missing = Tasks.get(task).missing(Tasks.dataDir());
-                if (!missing.isEmpty()) { skipped.put(m + "/" + task, "data not staged: " + missing + " (reproduce/memtune fetch-data --task " + task + ")"); continue; }
+                try {   // staged data, or at smoke scale the bundled sample (Experiments.samplesAllowed)
+                    Tasks.get(task).locate(Protocol.parse(cfg.resolve(task, cfg.seeds(scale).get(0), scale, Map.of()).protocol()),
+                            Experiments.samplesAllowed(scale));
+                } catch (MissingDataException e) {
+                    List<String> missing = e.missing().stream().map(p -> Tasks.dataDir().relativize(p).toString()).toList();
+                    skipped.put(m + "/" + task, "data not staged: " + missing + " (reproduce/memtune fetch-data --task " + task + ")");
+                    continue;
+                }
                 for (int seed : cfg.seeds(scale)) {
                     try {
                         results.add(Experiments.run(cfgFile, task, seed, scale));
@@ -106,7 +114,8 @@ public final class AccuracyTables {
             e[1] = Math.max(e[1], r.peakRssBytes() / 1e6);
         }
         PaperNumbers pn = paper == null ? null : PaperNumbers.of(paper);
-        Table t = Table.create(runs.table() + " on " + runs.backbone() + " (" + runs.scale() + " scale; test score x100, mean ± std over seeds)");
+        Table t = Table.create(runs.table() + " on " + runs.backbone() + " (" + runs.scale() + " scale; " + dataNote(runs)
+                + "; test score x100, mean ± std over seeds)");
         StringColumn method = StringColumn.create("method");
         t.addColumns(method);
         for (String task : tasks) t.addColumns(StringColumn.create(task));
@@ -145,6 +154,24 @@ public final class AccuracyTables {
             }
         }
         return t;
+    }
+
+    /**
+     * Which data the runs read: {@code data: staged}, {@code data: bundled sample (40 rows per split; scores
+     * mean nothing)}, or both with the tasks of each.
+     */
+    public static String dataNote(Runs runs) {
+        Map<String, SortedSet<String>> bySource = new TreeMap<>(Comparator.reverseOrder());   // "staged" before "bundled sample"
+        for (ExperimentResult r : runs.results()) bySource.computeIfAbsent(r.dataSource(), k -> new TreeSet<>()).add(r.task());
+        if (bySource.isEmpty()) return "no runs";
+        String sample = DataSource.Kind.SAMPLE.label();
+        if (bySource.size() == 1) {
+            String s = bySource.keySet().iterator().next();
+            return "data: " + s + (s.equals(sample) ? " (a few dozen rows per split: the pipeline runs, the scores mean nothing)" : "");
+        }
+        List<String> parts = new ArrayList<>();
+        bySource.forEach((s, ts) -> parts.add(s + " for " + String.join(", ", ts)));
+        return "data: " + String.join("; ", parts);
     }
 
     /** What could not run, as a table (empty when everything ran). */

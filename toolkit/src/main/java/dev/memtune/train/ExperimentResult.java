@@ -16,7 +16,8 @@ import java.util.Map;
  * table, config_id, config_file, task, seed, scale, backbone, method,
  * config                 the resolved settings (what a rerun is compared with)
  * train                  TrainConfig by HF name
- * data                   protocol description and split sizes
+ * data                   protocol description, split sizes, and source: "staged" (the data folder) or
+ *                        "bundled sample" (dev.memtune.data.Samples, smoke scale only)
  * epochs                 [{epoch, step, train_loss, learning_rate, validation{..}, validation_score, best, test{..}|null}]
  * best_epoch, best_validation{..}, best_validation_score, test{..}, test_score
  * losses                 loss of every optimizer step
@@ -51,6 +52,12 @@ public record ExperimentResult(Path file, JsonObject json) {
     public long trainableParams() { return json.get("trainable_params").getAsLong(); }
     public double wallSeconds() { return num("wall_seconds"); }
     public long peakRssBytes() { return json.get("peak_rss_bytes").getAsLong(); }
+
+    /** {@code data.source}: {@code staged} or {@code bundled sample} (results older than the field were staged). */
+    public String dataSource() {
+        JsonObject d = json.getAsJsonObject("data");
+        return d != null && d.has("source") ? d.get("source").getAsString() : dev.memtune.data.DataSource.Kind.STAGED.label();
+    }
 
     /** A test metric by key ({@code accuracy}, {@code f1}, ...), NaN when absent. */
     public double test(String metric) {

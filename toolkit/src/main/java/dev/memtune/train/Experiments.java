@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.*;
 import dev.memtune.backbone.Backbone;
 import dev.memtune.backbones.Backbones;
+import dev.memtune.data.DataSource;
+import dev.memtune.data.MissingDataException;
 import dev.memtune.data.Protocol;
 import dev.memtune.data.Task;
 import dev.memtune.data.TaskData;
@@ -66,23 +68,46 @@ public final class Experiments {
         ExperimentConfig cfg = ExperimentConfig.load(config);
         ExperimentConfig.Resolved r = cfg.resolve(task, seed, scale, o.sets());
         Path result = resultFile(o.out(), cfg, r.task(), seed);
+        DataSource source;
+        MissingDataException missing = null;
+        try {
+            source = Tasks.get(r.task()).locate(Protocol.parse(r.protocol()), samplesAllowed(scale));
+        } catch (MissingDataException e) {                          // a committed run needs no data
+            source = null;
+            missing = e;
+        }
         Path kept = resultIn(committed(), cfg, r.task(), seed);
         if (!o.force() && !kept.equals(result) && Files.isRegularFile(kept)) {          // a run committed to the repository
             ExperimentResult old = ExperimentResult.read(kept);
-            if (old.json().get("config").equals(r.json()) && sameSplit(old)) {
+            boolean sameData = source == null ? sameSource(old, new DataSource(DataSource.Kind.STAGED, Tasks.dataDir())) : sameSource(old, source);
+            if (old.json().get("config").equals(r.json()) && sameSplit(old) && sameData) {
                 Progress.report(ProgressEvent.message(label(cfg, r), "reusing the committed " + kept + " (use --force to retrain)"));
                 return old;
             }
         }
+        if (missing != null) throw missing;
         if (Files.isRegularFile(result) && !o.force()) {
             ExperimentResult old = ExperimentResult.read(result);
-            if (old.json().get("config").equals(r.json()) && sameSplit(old)) {
+            if (old.json().get("config").equals(r.json()) && sameSplit(old) && sameSource(old, source)) {
                 Progress.report(ProgressEvent.message(label(cfg, r), "reusing " + result + " (use --force to retrain)"));
                 return old;
             }
-            Progress.report(ProgressEvent.message(label(cfg, r), "settings changed since " + result + "; retraining"));
+            Progress.report(ProgressEvent.message(label(cfg, r), "settings or data changed since " + result + "; retraining"));
         }
-        return train(cfg, r, result, o);
+        return train(cfg, r, result, o, source);
+    }
+
+    /**
+     * Whether runs at this scale may read a task from the bundled {@link dev.memtune.data.Samples} when the
+     * data folder lacks it: smoke only, so cpu and paper runs never train on a sample.
+     */
+    public static boolean samplesAllowed(String scale) { return "smoke".equals(scale); }
+
+    /** Whether a stored result read its data from the same place ({@code data.source}; results without it were staged). */
+    static boolean sameSource(ExperimentResult old, DataSource now) {
+        var data = old.json().getAsJsonObject("data");
+        String was = data != null && data.has("source") ? data.get("source").getAsString() : DataSource.Kind.STAGED.label();
+        return was.equals(now.label());
     }
 
     /**
@@ -113,14 +138,17 @@ public final class Experiments {
         return cfg.table + "/" + cfg.id + " " + r.task() + " seed " + r.seed();
     }
 
-    private static ExperimentResult train(ExperimentConfig cfg, ExperimentConfig.Resolved r, Path result, RunOptions o) {
+    private static ExperimentResult train(ExperimentConfig cfg, ExperimentConfig.Resolved r, Path result, RunOptions o, DataSource source) {
         long t0 = System.nanoTime();
         boolean peakReset = ProcMemory.resetPeak();      // peak RSS of this run, not of the whole kernel session
         TrainConfig tc = r.train();
         Task task = Tasks.get(r.task());
-        TaskData data = task.load(Protocol.parse(r.protocol()), Protocol.DEFAULT_SEED);
+        TaskData data = task.load(source.dir(), Protocol.parse(r.protocol()), Protocol.DEFAULT_SEED);
         Path ckpt = o.out().resolve("checkpoints").resolve(cfg.table).resolve(cfg.id).resolve(r.task()).resolve("seed" + r.seed());
         String label = label(cfg, r);
+        if (source.isSample())
+            Progress.report(ProgressEvent.message(label, r.task() + " is not in the data folder (" + Tasks.dataDirDescription()
+                    + "): smoke scale trains on the bundled sample " + source.dir().resolve(r.task())));
         Progress.report(ProgressEvent.message(label, "loading " + r.backbone() + " + " + r.method() + "; " + data.description()));
         TrainData td;
         try (Tokenizer tok = tokenizer(r.tokenizer())) {
@@ -135,6 +163,7 @@ public final class Experiments {
             Trainer trainer = new Trainer(tc, model, td).optName(label).optCheckpoint(ckpt, o.resume());
             TrainResult tr = trainer.train();
             JsonObject json = ExperimentResult.toJson(cfg, r, data, td, tr, model, backboneParams, (System.nanoTime() - t0) / 1e9);
+            json.getAsJsonObject("data").addProperty("source", source.label());
             json.addProperty("peak_rss_scope", peakReset ? "run" : "process");
             if (model.head() != null) json.addProperty("head_pooling", model.head().pooling);   // what "auto" meant for this backbone
             write(result, json);

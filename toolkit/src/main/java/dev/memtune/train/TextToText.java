@@ -18,7 +18,7 @@ import java.util.Arrays;
  * <pre>
  *   decoder_input_ids = [start, y_1 .. y_{n-1}],  labels = [y_1 .. y_n] (-100 in padding),  start = pad id (T5)
  *   loss = CE(LM(decoder states), labels)
- *   prediction = argmax_c sum_t log p(y^c_t | x, y^c_{<t})   (rank classification over the label names)
+ *   prediction = argmax_c sum_t log p(y^c_t | x, y^c_{&lt;t})   (rank classification over the label names)
  * </pre>
  * Rank classification instead of free generation: a prediction is always one of the labels, so the
  * task's metrics apply unchanged (the papers decode greedily and count other strings as wrong).
