@@ -140,7 +140,7 @@ public final class Sweep {
             rows.add(new SweepReport.Row(p.cell(), p.reusable() != null ? "reused" : "planned", 0, null, null, Double.NaN, Double.NaN,
                     score(p.reusable(), "best_validation_score"), score(p.reusable(), "test_score"),
                     p.reusable() != null ? p.reusable().toString() : out.resolve(p.cell().resultPath()).toString(), null));
-        return new SweepReport(grid.name(), master(), rows, 0, 0, 0);
+        return new SweepReport(grid.name(), master(), rows, 0, 0, 0, List.of());
     }
 
     /** Runs the grid's cells that have no result yet; returns when every cell is done or failed. */
@@ -159,7 +159,7 @@ public final class Sweep {
         String m = master();
         report(0, plan.size(), plan.size() - todo.size(), 0, 0, Double.NaN,
                 todo.size() + " of " + plan.size() + " cells to run on " + m + (todo.size() < plan.size() ? " (" + (plan.size() - todo.size()) + " reused)" : ""));
-        if (todo.isEmpty()) return new SweepReport(grid.name(), m, List.of(rows), (System.nanoTime() - t0) / 1e9, 0, 0);
+        if (todo.isEmpty()) return new SweepReport(grid.name(), m, List.of(rows), (System.nanoTime() - t0) / 1e9, 0, 0, List.of());
 
         SparkConf sc = sparkConf(grid, m);
         int slots;
@@ -229,7 +229,8 @@ public final class Sweep {
                 if (!jobs.isEmpty()) sleep();
             }
         }
-        SweepReport r = new SweepReport(grid.name(), m, List.of(rows), (System.nanoTime() - t0) / 1e9, sparkStart, slots);
+        SweepReport r = new SweepReport(grid.name(), m, List.of(rows), (System.nanoTime() - t0) / 1e9, sparkStart, slots,
+                progress.executors().stream().sorted().toList());
         store(out.resolve("sweep").resolve(grid.name() + ".json"), new GsonBuilder().setPrettyPrinting().create().toJson(r.json()));
         return r;
     }

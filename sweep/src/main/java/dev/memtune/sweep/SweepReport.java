@@ -10,7 +10,8 @@ import java.util.*;
  * {@code reused} (a result with the same resolved settings existed), {@code failed} (after its
  * retries), or {@code planned} (a dry run).
  */
-public record SweepReport(String grid, String master, List<Row> rows, double wallSeconds, double sparkStartSeconds, int slots) {
+public record SweepReport(String grid, String master, List<Row> rows, double wallSeconds, double sparkStartSeconds, int slots,
+                          List<String> executors) {
 
     /**
      * @param attempts     Spark task attempts this cell took (0 when not run)
@@ -74,6 +75,10 @@ public record SweepReport(String grid, String master, List<Row> rows, double wal
         for (String s : List.of("done", "reused", "failed", "planned")) o.addProperty(s, count(s));
         o.addProperty("retried", retried());
         o.addProperty("workers", workers());
+        o.addProperty("executors", executors.size());
+        JsonArray ex = new JsonArray();
+        executors.forEach(ex::add);
+        o.add("executor_ids", ex);
         o.addProperty("wall_seconds", wallSeconds);
         o.addProperty("spark_start_seconds", sparkStartSeconds);
         o.addProperty("slots", slots);
