@@ -89,7 +89,7 @@ for _ in $(seq 1500); do
       args="$(tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null || true)"
       cfg="$(sed -E 's/.*--config [^ ]*reproduce\/configs\/([^ ]*)\.json .*/\1/' <<<"$args")"
       seed="$(sed -E 's/.* --seed ([0-9]+) .*/\1/' <<<"$args")"
-      for _ in $(seq 200); do
+      for _ in $(seq 1200); do
         [ -f "$TMP/cluster/checkpoints/$cfg/rte/seed$seed/checkpoint.safetensors" ] && break
         kill -0 "$c" 2>/dev/null || break
         sleep 0.05
@@ -115,9 +115,10 @@ fi
 "$ROOT/reproduce/memtune" sweep --grid "$GRID" --master 'local[1]' --threads 1 --out "$TMP/local" >"$TMP/local.out" 2>"$TMP/local.err" \
   || { echo "sweep-cluster: FAILED (local sweep)"; tail -5 "$TMP/local.err"; KEEP=1; exit 1; }
 
-# the first cell directly, for the scheduling overhead
+# the first cell directly, for the scheduling overhead (one thread, as in the sweeps)
 d0=$(date +%s.%N)
-"$ROOT/reproduce/memtune" train --config "$ROOT/reproduce/configs/sweep/tiny-bert/full.json" --task rte --seed 42 --scale smoke \
+OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MEMTUNE_JAVA_OPTS="-Xmx1g -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1" \
+  "$ROOT/reproduce/memtune" train --config "$ROOT/reproduce/configs/sweep/tiny-bert/full.json" --task rte --seed 42 --scale smoke \
   --out "$TMP/direct" --resume >/dev/null 2>"$TMP/direct.err"
 d1=$(date +%s.%N)
 
