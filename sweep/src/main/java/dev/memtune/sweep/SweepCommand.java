@@ -1,0 +1,96 @@
+package dev.memtune.sweep;
+
+import dev.memtune.cli.Args;
+import dev.memtune.cli.NamedCommand;
+import dev.memtune.progress.Progress;
+import dev.memtune.progress.ProgressListener;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/** {@code memtune sweep}: a grid of experiments on Apache Spark, locally or on a cluster. */
+public final class SweepCommand implements NamedCommand {
+    @Override
+    public String name() { return "sweep"; }
+
+    @Override
+    public Set<String> flags() { return Set.of("dry-run"); }
+
+    @Override
+    public String summary() { return "run a grid of experiments (configs x tasks x seeds) on Apache Spark, local or a cluster"; }
+
+    @Override
+    public String usage() {
+        return """
+                usage: memtune sweep --grid FILE [--master local[N]|spark://HOST:PORT] [--out DIR] [--dry-run]
+                                     [--scale smoke|cpu|paper] [--threads N] [--max-failures N] [--conf key=value ...]
+
+                Expands a grid file (reproduce/grids/*.json: groups of configs x tasks x seeds x overrides)
+                into cells and runs each as one Spark task: memtune train in a child JVM on an executor.
+                A cell whose result exists with the same settings (in DIR or reproduce/results/runs/) is
+                not run; a failing cell is retried (--max-failures, Spark's spark.task.maxFailures,
+                default 4) and resumes from its checkpoint when DIR is shared by the workers.
+                Progress (done, running, failed, ETA) goes to stderr; at the end a table of every cell,
+                the report DIR/sweep/<grid>.json, and exit status 1 naming the cells that failed.
+
+                --master     local[1] (default; one cell at a time with every core), local[N], spark://HOST:PORT,
+                             or whatever spark-submit set
+                --out        results, checkpoints and logs (default reproduce/out); on a cluster a folder
+                             every worker sees at the same path
+                --threads    threads per cell (default: cores / N on local[N], spark.task.cpus on a cluster)
+                --scale      replaces the grid file's scale
+                --conf       any Spark setting, e.g. --conf spark.task.cpus=2
+                --dry-run    list the cells and what would happen to each; start nothing
+
+                example: reproduce/memtune sweep --grid reproduce/grids/glue-bert-base.json --dry-run
+                         reproduce/memtune sweep --grid reproduce/grids/glue-bert-base.json --master spark://head:7077 --out /shared/memtune-out
+                """;
+    }
+
+    @Override
+    public int run(Args a) {
+        Path file = Path.of(a.require("grid"));
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("memtune sweep: grid file " + file + " does not exist");
+        Sweep.Builder b = Sweep.builder();
+        if (a.has("master")) b.optMaster(a.get("master", null));
+        if (a.has("out")) b.optOut(Path.of(a.get("out", null)));
+        b.optThreads(a.getInt("threads", 0)).optMaxFailures(a.getInt("max-failures", 0));
+        for (String kv : a.all("conf")) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("memtune sweep: --conf expects key=value, got '" + kv + "'");
+            b.optConf(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        String scale = a.get("scale", null);
+        boolean dry = a.flag("dry-run");
+        a.rejectUnknown();
+        Sweep sweep = b.build();
+        Grid grid = sweep.load(file, scale);
+        if (dry) {
+            SweepReport r = sweep.dryRun(grid);
+            System.out.printf("%s: %d cells (%d listed twice, run once), scale %s, master %s; %d to run, %d reused%n",
+                    file, grid.cells().size(), grid.duplicates(), grid.scale, r.master(), r.count("planned"), r.count("reused"));
+            for (SweepReport.Row row : r.rows())
+                System.out.printf("  %3d  %-7s  %s%n         -> %s%n", row.cell().index(), row.status(), row.cell().label(), row.source());
+            return 0;
+        }
+        ProgressListener line = e -> { if (e.task().equals(Sweep.PROGRESS)) System.err.println(e.line()); };
+        Progress.addListener(line);
+        SweepReport r;
+        try {
+            r = sweep.run(grid);
+        } finally {
+            Progress.removeListener(line);
+        }
+        System.out.println(r.table().printAll());
+        System.out.printf("sweep %s on %s: %d cells, %d trained, %d reused, %d failed, %d retried, %d workers; %.0f s (Spark start %.1f s, overhead %.2f s per cell); report %s%n",
+                grid.name(), r.master(), r.rows().size(), r.count("done"), r.count("reused"), r.count("failed"), r.retried(), r.workers(),
+                r.wallSeconds(), r.sparkStartSeconds(), r.overheadPerCell(), sweep.out().resolve("sweep").resolve(grid.name() + ".json"));
+        List<SweepReport.Row> failed = r.failed();
+        if (failed.isEmpty()) return 0;
+        System.err.println("memtune sweep: " + failed.size() + " cell(s) failed:");
+        for (SweepReport.Row f : failed) System.err.println("  " + f.cell().index() + " " + f.cell().label() + ": " + f.error());
+        return 1;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.memtune.sweep;
+
+import com.google.gson.JsonObject;
+import dev.memtune.data.Protocol;
+import dev.memtune.train.ExperimentConfig;
+import dev.memtune.train.Experiments;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.*;
+
+/**
+ * Stands in for {@code dev.memtune.app.Main} in a sweep's child JVM: takes {@code memtune train}'s
+ * arguments, fails (exit 3) for a config named {@code broken.json}, else writes a result file where
+ * {@code memtune train} would, with the resolved settings (so a rerun reuses it), scores made from the
+ * seed, and the thread settings it was started with.
+ */
+public final class FakeTrain {
+    public static void main(String[] argv) throws Exception {
+        if (!argv[0].equals("train")) throw new IllegalArgumentException("expected train, got " + argv[0]);
+        Map<String, String> a = new HashMap<>();
+        Map<String, String> sets = new LinkedHashMap<>();
+        for (int i = 1; i < argv.length; i++) {
+            if (argv[i].equals("--resume")) continue;
+            if (argv[i].equals("--set")) { String kv = argv[++i]; sets.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1)); continue; }
+            a.put(argv[i].substring(2), argv[++i]);
+        }
+        Path config = Path.of(a.get("config"));
+        if (config.getFileName().toString().equals("broken.json")) {
+            System.err.println("boom: this cell always fails");
+            System.exit(3);
+        }
+        int seed = Integer.parseInt(a.get("seed"));
+        ExperimentConfig cfg = ExperimentConfig.load(config);
+        ExperimentConfig.Resolved r = cfg.resolve(a.get("task"), seed, a.get("scale"), sets);
+        JsonObject o = new JsonObject();
+        o.add("config", r.json());
+        JsonObject data = new JsonObject();
+        data.addProperty("split", Protocol.SPLIT);
+        o.add("data", data);
+        o.addProperty("best_validation_score", seed / 100.0);
+        o.addProperty("test_score", seed / 1000.0);
+        o.addProperty("omp_num_threads", System.getenv("OMP_NUM_THREADS"));
+        o.addProperty("djl_num_threads", System.getProperty("ai.djl.pytorch.num_threads"));
+        o.addProperty("working_dir", Path.of("").toAbsolutePath().toString());
+        Path file = Experiments.resultFile(Path.of(a.get("out")), cfg, r.task(), seed);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, o.toString());
+    }
+}
