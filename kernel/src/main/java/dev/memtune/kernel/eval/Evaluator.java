@@ -28,7 +28,7 @@ public final class Evaluator implements AutoCloseable {
             "java.util", "java.util.stream", "java.nio.file",
             "dev.memtune.backbone", "dev.memtune.method", "dev.memtune.data", "dev.memtune.train",
             "dev.memtune.profile", "dev.memtune.metrics", "dev.memtune.report", "dev.memtune.progress",
-            "dev.memtune.hub", "tech.tablesaw.api", "org.knowm.xchart", "dev.memtune.kernel.api");
+            "dev.memtune.hub", "dev.memtune.teach", "tech.tablesaw.api", "org.knowm.xchart", "dev.memtune.kernel.api");
 
     private final InProcessControl control = new InProcessControl();
     private final JShell shell;
