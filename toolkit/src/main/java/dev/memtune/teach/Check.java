@@ -74,6 +74,9 @@ public final class Check implements AutoCloseable {
         passed++;
     }
 
+    /** True if every value of {@code a} is exactly zero (for hints that depend on it). */
+    public static boolean isZero(NDArray a) { return Arrays.stream(Hints.values(a)).allMatch(x -> x == 0); }
+
     /** Every value of {@code actual} is zero; else fails with {@code hint} (an initialisation check). */
     public void zero(String what, NDArray actual, String hint) {
         if (actual == null) throw new Failure(what + " is null: return an array");
