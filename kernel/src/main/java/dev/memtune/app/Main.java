@@ -42,6 +42,7 @@ public final class Main {
         c.put("bench", BenchCommand::new);
         c.put("kernel", KernelCommand::new);
         c.put("run", RunCommand::new);
+        c.put("classroom", dev.memtune.kernel.classroom.ClassroomCommand::new);
         c.put("report", ReportCommand::new);
         for (NamedCommand extra : ServiceLoader.load(NamedCommand.class)) c.put(extra.name(), () -> newInstance(extra));
         return c;
