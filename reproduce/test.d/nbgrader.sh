@@ -24,6 +24,7 @@ fi
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
+export PYTHONWARNINGS=ignore   # nbgrader 0.9 + SQLAlchemy 2 print pages of SAWarnings
 export JUPYTER_DATA_DIR="$TMP/data" JUPYTER_RUNTIME_DIR="$TMP/runtime" JUPYTER_CONFIG_DIR="$TMP/config" PYDEVD_DISABLE_FILE_VALIDATION=1
 "$ROOT/reproduce/memtune" kernel install --prefix "$VENV" --java-opts "-Xmx2g" >/dev/null
 
@@ -38,6 +39,7 @@ c.ClearSolutions.code_stub = {"java": "// YOUR CODE HERE"}
 c.Execute.timeout = 300
 CFG
 cd "$C"
+export PATH="$VENV/bin:$PATH"                    # nbgrader runs alembic (its database migrations) from PATH
 NB() { "$VENV/bin/nbgrader" "$@" --log-level=WARN; }
 
 NB generate_assignment lessons --force
