@@ -9,6 +9,7 @@ import dev.memtune.cli.NamedCommand;
 import dev.memtune.data.FetchDataCommand;
 import dev.memtune.hub.FetchModelCommand;
 import dev.memtune.kernel.KernelCommand;
+import dev.memtune.kernel.classroom.ClassroomCommand;
 import dev.memtune.kernel.runner.RunCommand;
 import dev.memtune.methods.MethodsCommand;
 import dev.memtune.scoring.MetricsCommand;
@@ -43,6 +44,7 @@ public final class Main {
         c.put("bench", BenchCommand::new);
         c.put("kernel", KernelCommand::new);
         c.put("run", RunCommand::new);
+        c.put("classroom", () -> new ClassroomCommand(Main.class.getName()));
         c.put("report", ReportCommand::new);
         c.put("results", ResultsCommand::new);
         for (NamedCommand extra : ServiceLoader.load(NamedCommand.class)) c.put(extra.name(), () -> newInstance(extra));

@@ -41,10 +41,32 @@ public final class ModelHub {
         return Path.of(System.getProperty("user.home"), ".cache", "memtune", "models");
     }
 
-    /** True if {@code name} is already converted in the cache. */
+    /**
+     * A read-only cache shared by every user of a machine (a classroom's, written by {@code memtune classroom}):
+     * system property {@code memtune.sharedCache}, else environment variable {@code MEMTUNE_SHARED_CACHE}; null if neither
+     * is set. {@link #fetch} looks there first and never writes there.
+     */
+    public static Path sharedCacheDir() {
+        String p = System.getProperty("memtune.sharedCache");
+        if (p == null || p.isBlank()) p = System.getenv("MEMTUNE_SHARED_CACHE");
+        return p == null || p.isBlank() ? null : Path.of(p);
+    }
+
+    /** True if {@code name} is already converted in the cache (or the shared cache). */
     public static boolean isCached(String name) {
-        Path dir = cacheDir().resolve(ModelSpec.of(name).name());
+        return complete(cacheDir().resolve(ModelSpec.of(name).name())) || shared(name) != null;
+    }
+
+    private static boolean complete(Path dir) {
         return Files.isRegularFile(dir.resolve("memtune.json")) && Files.isRegularFile(dir.resolve("model.safetensors"));
+    }
+
+    /** The shared cache's complete folder for {@code name}, or null. */
+    private static Path shared(String name) {
+        Path root = sharedCacheDir();
+        if (root == null) return null;
+        Path dir = root.resolve(ModelSpec.of(name).name());
+        return complete(dir) ? dir : null;
     }
 
     /**
@@ -58,7 +80,9 @@ public final class ModelHub {
         ModelSpec spec = ModelSpec.of(name);
         Path root = cacheDir();
         Path dir = root.resolve(spec.name());
-        if (isCached(name)) return dir;
+        Path shared = shared(name);
+        if (shared != null) return shared;
+        if (complete(dir)) return dir;
         if (Files.exists(dir)) {
             throw new IOException("cache folder " + dir + " exists but is incomplete (no memtune.json or model.safetensors); delete it and retry");
         }
@@ -73,7 +97,7 @@ public final class ModelHub {
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                if (!isCached(name)) throw e;                     // another process finished first: use its folder
+                if (!complete(dir)) throw e;                     // another process finished first: use its folder
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, dir);
             }

@@ -29,7 +29,7 @@ public final class Evaluator implements AutoCloseable {
             "dev.memtune.backbone", "dev.memtune.backbones", "dev.memtune.method", "dev.memtune.methods",
             "dev.memtune.data", "dev.memtune.train", "dev.memtune.step", "dev.memtune.profile", "dev.memtune.metrics",
             "dev.memtune.scoring", "dev.memtune.papers", "dev.memtune.tables", "dev.memtune.display", "dev.memtune.report",
-            "dev.memtune.progress", "dev.memtune.sys", "dev.memtune.hub", "tech.tablesaw.api", "org.knowm.xchart", "dev.memtune.kernel.api");
+            "dev.memtune.progress", "dev.memtune.sys", "dev.memtune.hub", "dev.memtune.teach", "tech.tablesaw.api", "org.knowm.xchart", "dev.memtune.kernel.api");
 
     private final InProcessControl control = new InProcessControl();
     private final JShell shell;
