@@ -110,7 +110,7 @@ public final class Sweep {
             if (other != null) throw new IllegalArgumentException(where + ": writes the same result file " + rel + " as " + other);
             Cell cell = c.withResultPath(rel);
             Path reusable = null;
-            for (Path p : List.of(this.out.resolve(rel), root.resolve("reproduce/results/runs").resolve(Experiments.resultFile(Path.of(""), cfg, r.task(), c.seed()))))
+            for (Path p : List.of(this.out.resolve(rel), Experiments.resultIn(root.resolve("reproduce/results/runs"), cfg, r.task(), c.seed())))
                 if (c.overrides().isEmpty() || p.startsWith(this.out))
                     if (sameSettings(p, r.json())) { reusable = p; break; }
             out.add(new Planned(cell, r.json(), reusable));

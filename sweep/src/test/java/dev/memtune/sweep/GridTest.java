@@ -70,6 +70,21 @@ class GridTest {
         assertEquals(dir.resolve("out/variants/train.num_train_epochs=2/results/t/full/rte/seed2.json").toString(), r.rows().get(1).source());
     }
 
+    /** A result committed to reproduce/results/runs/<table>/<config-id>/<task>/seed<k>.json with the cell's settings is reused. */
+    @Test
+    void aCommittedResultIsReused(@TempDir Path dir) throws IOException {
+        project(dir);
+        Path g = grid(dir, """
+                {"scale": "smoke", "groups": [{"configs": ["t/full.json"], "tasks": ["rte"], "seeds": [1, 2]}]}""");
+        Sweep s = Sweep.builder().optRoot(dir).optOut(dir.resolve("out")).build();
+        var plan = s.plan(s.load(g, null));
+        Path committed = dir.resolve("reproduce/results/runs/t/full/rte/seed1.json");
+        Files.createDirectories(committed.getParent());
+        Files.writeString(committed, "{\"config\": " + plan.get(0).settings() + ", \"data\": {\"protocol\": \"standard\"}}");
+        SweepReport r = s.dryRun(s.load(g, null));
+        assertEquals(List.of("reused", "planned"), r.rows().stream().map(SweepReport.Row::status).toList());
+    }
+
     private static String error(Path dir, String json) throws IOException {
         Path g = grid(dir, json);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
