@@ -260,7 +260,7 @@ public final class Trainer {
     }
 
     /** A split as {@link TunedModel#cache} sees it. */
-    private static Split view(List<Feature> split) {
+    static Split view(List<Feature> split) {
         return new Split() {
             public int size() { return split.size(); }
             public int rows(int i) { return split.get(i).rows(); }

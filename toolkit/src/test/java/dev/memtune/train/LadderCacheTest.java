@@ -32,13 +32,7 @@ class LadderCacheTest {
         return Methods.create("lst:backbone_cache=" + cache).attach(Backbones.create("tiny-bert", seed), HeadSpec.classification(2));
     }
 
-    static Split view(List<Feature> split) {
-        return new Split() {
-            public int size() { return split.size(); }
-            public int rows(int i) { return split.get(i).rows(); }
-            public int length(int i) { return split.get(i).length(); }
-        };
-    }
+    static Split view(List<Feature> split) { return Trainer.view(split); }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"memory", "disk"})
