@@ -6,6 +6,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Process memory as Linux reports it, plus the JVM heap. Native tensors (DJL/PyTorch) live outside
@@ -36,19 +37,29 @@ public final class ProcMemory {
 
     /**
      * Resets the resident high-water mark to the current resident size and the heap pools' peaks.
+     * Some kernels (and sandboxes that emulate /proc) accept the write to {@code clear_refs} but keep
+     * the old {@code VmHWM}; the reset is checked by reading {@code VmHWM} and {@code VmRSS} back from
+     * one snapshot of /proc/self/status.
      *
-     * @return true if the kernel accepted the reset (false off Linux or without permission)
+     * @return true if the resident peak now equals the current resident size (within {@link #RESET_SLACK});
+     *         false off Linux, without permission, or where the kernel ignored the reset — the peak then
+     *         still counts from process start
      */
     public static boolean resetPeak() {
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans())
             if (pool.getType() == MemoryType.HEAP) pool.resetPeakUsage();
         try {
             Files.writeString(CLEAR_REFS, "5");
-            return true;
+            List<String> status = Files.readAllLines(STATUS);
+            long hwm = bytes(field(status, "VmHWM:")), rss = bytes(field(status, "VmRSS:"));
+            return hwm >= 0 && rss >= 0 && hwm - rss <= RESET_SLACK;
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return false;
         }
     }
+
+    /** How far {@code VmHWM} may sit above {@code VmRSS} right after a reset that the kernel honoured. */
+    public static final long RESET_SLACK = 4L * 1024 * 1024;
 
     /** Memory the system can give without swapping ({@code MemAvailable} of /proc/meminfo) in bytes, or -1 where unknown. */
     public static long availableBytes() {
@@ -98,14 +109,23 @@ public final class ProcMemory {
     /** A "{@code key  123 kB}" line of a /proc status file, in kB; -1 when missing or unreadable. */
     static long kb(Path status, String key) {
         try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith(key)) {
-                    String v = line.substring(key.length()).trim();        // "123456 kB"
-                    return Long.parseLong(v.substring(0, v.indexOf(' ')));
-                }
-            }
+            return field(Files.readAllLines(status), key);
         } catch (IOException | RuntimeException e) {
             return -1;
+        }
+    }
+
+    /** The kB value of the line starting with {@code key} among the lines of one status snapshot; -1 when missing. */
+    private static long field(List<String> lines, String key) {
+        for (String line : lines) {
+            if (line.startsWith(key)) {
+                String v = line.substring(key.length()).trim();        // "123456 kB"
+                try {
+                    return Long.parseLong(v.substring(0, v.indexOf(' ')));
+                } catch (RuntimeException e) {
+                    return -1;
+                }
+            }
         }
         return -1;
     }

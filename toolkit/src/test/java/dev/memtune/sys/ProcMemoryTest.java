@@ -23,9 +23,12 @@ class ProcMemoryTest {
         long a = ProcMemory.residentBytes(), b = statmResident();
         assertTrue(Math.abs(a - b) < 16 * MiB, "VmRSS " + a / MiB + " MiB vs statm " + b / MiB + " MiB");
 
-        assertTrue(ProcMemory.resetPeak(), "clear_refs accepted");
+        boolean reset = ProcMemory.resetPeak();
         long before = ProcMemory.residentBytes();
-        assertTrue(ProcMemory.peakResidentBytes() - before < 16 * MiB, "reset brings the peak down to the current size");
+        // resetPeak reports what the kernel did: true exactly when the peak came down to the current size
+        // (some sandboxes accept the write to clear_refs and keep the old peak)
+        assertEquals(reset, ProcMemory.peakResidentBytes() - before < 16 * MiB,
+                "resetPeak() returned " + reset + " with the peak " + (ProcMemory.peakResidentBytes() - before) / MiB + " MiB above the current size");
         ByteBuffer buf = ByteBuffer.allocateDirect((int) (128 * MiB));     // zero-filled: all pages resident
         long peak = ProcMemory.peakResidentBytes() - before;
         long now = ProcMemory.residentBytes() - before;
