@@ -23,7 +23,8 @@ import java.util.Map;
  * {@code transient} is the backward's working set: twice the largest tensor of a layer (the
  * gradient of the attention scores and of their softmax), plus, when the embeddings train, the dense
  * [V, D] embedding gradient(s) that exist before being accumulated into {@code .grad}.
- * {@code cudaDropout} counts dropout as a 1-byte mask (the fused CUDA kernel) to compare with GPU papers.
+ * Dropout saves a 1-byte mask ({@code F.dropout}, as PyTorch's fused CUDA kernel does), so the figures
+ * compare with the GPU papers' directly.
  */
 public final class MemoryModel {
     private MemoryModel() {}
@@ -57,11 +58,9 @@ public final class MemoryModel {
         }
     }
 
-    public static Estimate estimate(Workload w, long params, long trainable) { return estimate(w, params, trainable, false); }
-
-    /** The estimate with dropout counted as on a GPU ({@code cudaDropout}) or on this CPU. */
-    public static Estimate estimate(Workload w, long params, long trainable, boolean cudaDropout) {
-        Replay r = replay(w, cudaDropout);
+    /** Estimate with the given parameter counts. */
+    public static Estimate estimate(Workload w, long params, long trainable) {
+        Replay r = replay(w);
         String basis = r == null ? "no activation model for " + w.method() + " on " + w.config().modelType + "/" + w.task() : "saved-tensor replay";
         return new Estimate(w.method(), 4 * params, 4 * trainable, 8 * trainable, r == null ? -1 : r.saved(),
                 r == null ? 0 : r.transientBytes(), basis);
@@ -73,13 +72,7 @@ public final class MemoryModel {
     }
 
     /** Replays one training step of the workload, or null when its backbone, task or method is not modelled. */
-    public static Replay replay(Workload w) { return replay(w, false); }
-
-    /**
-     * As {@link #replay(Workload)}; {@code cudaDropout}: count dropout as PyTorch does on a GPU (fused
-     * kernel, 1-byte bool mask) instead of the CPU path (float noise), to compare with GPU papers.
-     */
-    public static Replay replay(Workload w, boolean cudaDropout) {
+    public static Replay replay(Workload w) {
         BackboneConfig c = w.config();
         // the method's options as its config resolved them (LoRA r, reduction factors, MEFT's bottleneck)
         if (!Methods.available(w.method())) return null;
@@ -87,7 +80,7 @@ public final class MemoryModel {
         String name = Methods.specName(w.method());                  // "lst:backbone_dropout=false" -> "lst"
         Mode mode = Mode.of(name, opts);
         if (mode == null) return null;
-        SavedTensors g = new SavedTensors(4, true, cudaDropout ? 1 : 4);
+        SavedTensors g = new SavedTensors(4, true);
         if (c.modelType.equals("t5") && w.task().equals("lm") && !name.equals("lst") && !name.startsWith("meft")) {
             new T5(c, w.batch(), w.seq(), w.decSeq(), g).step(mode);
             // tied table: the lookup's and the LM projection's dense [V, D] gradients exist before they are accumulated

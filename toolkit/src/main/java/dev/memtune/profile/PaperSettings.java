@@ -81,22 +81,18 @@ public final class PaperSettings {
                     r.activations() / MemoryProfiler.GB);
         }
         int paperBatch = 100;
-        out.printf("%nanalytic model at the paper's batch %d (not measured here; 'GPU' counts dropout as a 1-byte mask as CUDA does,"
-                + " 'CPU' as the float noise of this CPU path):%n%-8s %11s %9s %11s %9s %12s %9s%n",
-                paperBatch, "method", "CPU GB", "ratio", "GPU GB", "ratio", "paper GB", "paper r");
-        double fullCpu = Double.NaN, fullGpu = Double.NaN;
+        out.printf("%nanalytic model at the paper's batch %d (not measured here; dropout keeps a 1-byte mask, here as on the papers' GPUs):%n"
+                + "%-8s %11s %9s %12s %9s%n", paperBatch, "method", "model GB", "ratio", "paper GB", "paper r");
+        double fullModel = Double.NaN;
         for (ProfileResult r : rs) {
             String m = r.workload().method();
-            MemoryModel.Estimate cpu, gpu;
+            MemoryModel.Estimate e;
             try {
-                cpu = MemoryModel.estimate(r.workload().withBatch(paperBatch), r.params(), r.trainable(), false);
-                gpu = MemoryModel.estimate(r.workload().withBatch(paperBatch), r.params(), r.trainable(), true);
-            } catch (RuntimeException ex) { cpu = gpu = null; }
-            if (cpu == null || !r.ok() || cpu.peak() < 0) { out.printf("%-8s %11s%n", m, "n/a"); continue; }
-            if (m.equals("full")) { fullCpu = cpu.peak(); fullGpu = gpu.peak(); }
-            out.printf("%-8s %11.2f %9.2f %11.2f %9.2f %12s %9s%n", m, cpu.peak() / MemoryProfiler.GB, cpu.peak() / fullCpu,
-                    gpu.peak() / MemoryProfiler.GB, gpu.peak() / fullGpu,
-                    lstPaperGb(m), lstPaperRatio(m));
+                e = MemoryModel.estimate(r.workload().withBatch(paperBatch), r.params(), r.trainable());
+            } catch (RuntimeException ex) { e = null; }
+            if (e == null || !r.ok() || e.peak() < 0) { out.printf("%-8s %11s%n", m, "n/a"); continue; }
+            if (m.equals("full")) fullModel = e.peak();
+            out.printf("%-8s %11.2f %9.2f %12s %9s%n", m, e.peak() / MemoryProfiler.GB, e.peak() / fullModel, lstPaperGb(m), lstPaperRatio(m));
         }
         return rs;
     }

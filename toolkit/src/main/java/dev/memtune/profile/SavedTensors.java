@@ -13,8 +13,9 @@ import java.util.Set;
  *   <li>matmul a b: saves b iff a needs grad and a iff b needs grad; non-contiguous operands (the
  *       head-split q, k, v) are saved as fresh contiguous copies;</li>
  *   <li>softmax, tanh, relu, sigmoid: save their output; gelu: its input;</li>
- *   <li>dropout (training, p > 0): on CPU {@code at::dropout} is {@code x * bernoulli(1-p)/(1-p)}
- *       (the fused bool-mask kernel is CUDA-only), so it saves a float noise tensor of x's size;</li>
+ *   <li>dropout (training, p > 0): {@code F.dropout} is {@code where(mask, x * s, 0)}, which saves the
+ *       1-byte bool mask (as CUDA's fused kernel does; {@code at::dropout} on a CPU would keep a float
+ *       noise tensor of x's size);</li>
  *   <li>layer norm: input plus mean and 1/std per row (fp32) when anything below or its affine
  *       parameters need grad; embedding lookup: the int64 ids when the table trains;</li>
  *   <li>add, scalar mul/div, reshape, views: nothing.</li>
@@ -29,13 +30,13 @@ final class SavedTensors {
 
     final int bytes;                     // bytes per element of activations (4 for fp32)
     final boolean training;
-    int maskBytes;                       // bytes per element a dropout keeps: 4 on CPU (float noise), 1 on CUDA (bool mask)
+    final int maskBytes;                 // bytes per element a dropout keeps: 1 (F.dropout's bool mask, as CUDA's fused kernel)
     private final Set<Integer> saved = new HashSet<>();
     private long total, peak, largest, fwdFlops, bwdFlops;
     private int next;
     private boolean noGrad;
 
-    SavedTensors(int bytes, boolean training) { this(bytes, training, bytes); }
+    SavedTensors(int bytes, boolean training) { this(bytes, training, 1); }
 
     SavedTensors(int bytes, boolean training, int maskBytes) { this.bytes = bytes; this.training = training; this.maskBytes = maskBytes; }
 
@@ -109,7 +110,7 @@ final class SavedTensors {
 
     T dropout(T x, double p) {
         if (!training || p <= 0) return x;
-        if (x.rg()) saveBytes(x.elems() * maskBytes);          // CPU: float noise; CUDA: bool mask
+        if (x.rg()) saveBytes(x.elems() * maskBytes);          // the bool keep mask
         return tensor(x.elems(), x.rg());
     }
 

@@ -8,48 +8,52 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * The analytic model against bytes counted by hand from PyTorch's saving rules (see
  * {@link SavedTensors}) for tiny-bert (H=32, I=37, 4 heads, 2 layers) at batch 2, length 6:
- * BTH = 384, BTI = 444, BhTT = 288, BT = 12 elements; fp32; dropout noise is a float tensor on CPU.
+ * BTH = 384, BTI = 444, BhTT = 288, BT = 12 elements; fp32; a dropout keeps its 1-byte bool mask
+ * ({@code F.dropout}), so each count below is 4 bytes per float element plus 1 per mask element.
  */
 class MemoryModelTest {
     static final long BTH = 2 * 6 * 32, BTI = 2 * 6 * 37, BHTT = 2 * 4 * 6 * 6, BT = 2 * 6, BH = 2 * 32, B = 2;
-    /** Head on the first token: dropout noise, dense input, tanh output, noise, out_proj input (5 BH) + log-softmax [B,2]. */
-    static final long HEAD = 4 * (5 * BH + 2 * B);
+    /** Head on the first token: dropout mask, dense input, tanh output, mask, out_proj input + log-softmax [B,2]. */
+    static final long HEAD = 4 * (3 * BH + 2 * B) + 2 * BH;
+
+    /** Bytes of {@code floats} fp32 elements and {@code masks} bool mask elements. */
+    static long bytes(long floats, long masks) { return 4 * floats + masks; }
 
     static long full() {
-        // layer input x (read by q,k,v), q and k copies, softmax out, its dropout noise and output, v copy,
-        // ctx copy, dense dropout noise, LN1 input, LN1 output (intermediate input), GELU in, GELU out,
-        // FFN dropout noise, LN2 input; LN mean+rstd twice.
-        long layer = 10 * BTH + 2 * BTI + 3 * BHTT + 4 * BT;
-        // word/position/type ids (int64), embedding LN input + stats, embedding dropout noise.
-        long emb = 8 * (BT + 6 + BT) + 4 * (BTH + 2 * BT + BTH);
-        return 2 * 4 * layer + emb + HEAD;
+        // layer input x (read by q,k,v), q and k copies, softmax out, its dropout mask and output, v copy,
+        // ctx copy, dense dropout mask, LN1 input, LN1 output (intermediate input), GELU in, GELU out,
+        // FFN dropout mask, LN2 input; LN mean+rstd twice.
+        long layer = bytes(8 * BTH + 2 * BTI + 2 * BHTT + 4 * BT, 2 * BTH + BHTT);
+        // word/position/type ids (int64), embedding LN input + stats, embedding dropout mask.
+        long emb = 8 * (BT + 6 + BT) + bytes(BTH + 2 * BT, BTH);
+        return 2 * layer + emb + HEAD;
     }
 
     static long bitfit() {
-        // frozen weights keep no inputs: q,k copies, 3 attention maps, v copy, two noises, LN inputs, GELU in.
-        long layer = 7 * BTH + BTI + 3 * BHTT + 4 * BT;
-        long emb = 4 * (BTH + 2 * BT + BTH);                  // LN bias trains: LN input + stats, dropout noise
-        return 2 * 4 * layer + emb + HEAD;
+        // frozen weights keep no inputs: q,k copies, 3 attention maps, v copy, two masks, LN inputs, GELU in.
+        long layer = bytes(5 * BTH + BTI + 2 * BHTT + 4 * BT, 2 * BTH + BHTT);
+        long emb = bytes(BTH + 2 * BT, BTH);                  // LN bias trains: LN input + stats, dropout mask
+        return 2 * layer + emb + HEAD;
     }
 
     static long lora() {
         long btr = 2 * 6 * 8;
         // layer 0 (input needs no grad): two lora_A inputs (dropout outputs) + two lora_B inputs, k and v
-        // copies, 3 attention maps, two noises, two LN inputs, GELU in, stats.
-        long l0 = 2 * (BTH + btr) + 2 * BTH + 3 * BHTT + 2 * BTH + 2 * BTH + BTI + 4 * BT;
-        // layer 1 (input needs grad): plus the two lora dropout noises and the q copy.
-        long l1 = l0 + 2 * BTH + BTH;
-        return 4 * (l0 + l1) + HEAD;
+        // copies, 3 attention maps, two masks, two LN inputs, GELU in, stats.
+        long l0f = 2 * (BTH + btr) + 2 * BTH + 2 * BHTT + 2 * BTH + BTI + 4 * BT, l0m = 2 * BTH + BHTT;
+        // layer 1 (input needs grad): plus the two lora dropout masks and the q copy.
+        long l1f = l0f + BTH, l1m = l0m + 2 * BTH;
+        return bytes(l0f, l0m) + bytes(l1f, l1m) + HEAD;
     }
 
     static long adapter() {
         long btb = 2 * 6 * 2;                                  // bottleneck 32/16
         // layer 0: nothing below needs grad until the first adapter: adapter inputs, relu outputs, LN inputs,
-        // GELU in, FFN noise, stats.
-        long l0 = 2 * (BTH + btb) + 2 * BTH + BTI + BTH + 4 * BT;
-        // layer 1: q,k,v copies, 3 attention maps, dense noise, 2 adapters, 2 LN inputs, GELU in, FFN noise, stats.
-        long l1 = 3 * BTH + 3 * BHTT + BTH + 2 * (BTH + btb) + 2 * BTH + BTI + BTH + 4 * BT;
-        return 4 * (l0 + l1) + HEAD;
+        // GELU in, FFN mask, stats.
+        long l0 = bytes(2 * (BTH + btb) + 2 * BTH + BTI + 4 * BT, BTH);
+        // layer 1: q,k,v copies, 3 attention maps (one a mask), dense mask, 2 adapters, 2 LN inputs, GELU in, FFN mask, stats.
+        long l1 = bytes(3 * BTH + 2 * BHTT + 2 * (BTH + btb) + 2 * BTH + BTI + 4 * BT, BHTT + 2 * BTH);
+        return l0 + l1 + HEAD;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -94,9 +98,9 @@ class MemoryModelTest {
     void t5FullSavedBytesMatchHandCount() {
         org.junit.jupiter.api.Assumptions.assumeTrue(dev.memtune.backbones.Backbones.presets().contains("tiny-t5"), "tiny-t5 preset not in this build");
         long btd = 384, rms = btd + 12 + btd;                          // encoder: [2,6,32]; RMS = input, root, x-hat
-        long encAttn = rms + btd + 2 * btd + 3 * 288 + btd + btd + btd; // x, q/k copies, 3 maps [2,4,6,6], v copy, ctx, noise
-        long encFf = rms + btd + 3 * 444 + btd;                        // x, relu out, noise, wo input [2,6,37], noise
-        long enc = btd + 2 * (encAttn + encFf) + rms + btd;             // emb noise, layers, final RMS + noise
+        long encAttn = rms + btd + 2 * btd + 3 * 288 + btd + btd + btd; // x, q/k copies, 3 maps [2,4,6,6], v copy, ctx, mask
+        long encFf = rms + btd + 3 * 444 + btd;                        // x, relu out, mask, wo input [2,6,37], mask
+        long enc = btd + 2 * (encAttn + encFf) + rms + btd;             // emb mask, layers, final RMS + mask
         long dtd = 192, drms = dtd + 6 + dtd;                          // decoder: [2,3,32]
         long self = drms + dtd + 2 * dtd + 3 * 72 + dtd + dtd + dtd;
         long cross0 = drms + dtd + btd + dtd + btd + 3 * 144 + btd + dtd + dtd;   // enc saved once (layer 0)
@@ -104,7 +108,9 @@ class MemoryModelTest {
         long ff = drms + dtd + 3 * 222 + dtd;
         long dec = dtd + (self + cross0 + ff) + (self + cross1 + ff) + drms + dtd;
         long head = dtd + 2 * 3 * 99;                                   // scaled states into the tied projection, log-softmax
-        long want = 4 * (enc + dec + head) + 8 * (12 + 6);              // + int64 ids of both embeddings
+        // the dropout masks among those elements (1 byte each, not 4): embedding, attention-map and output masks
+        long masks = btd + 2 * (288 + btd + 444 + btd) + btd + dtd + 2 * (72 + dtd + 144 + dtd + 222 + dtd) + dtd;
+        long want = 4 * (enc + dec + head) - 3 * masks + 8 * (12 + 6);  // + int64 ids of both embeddings
         MemoryModel.Replay r = MemoryModel.replay(new Workload("tiny-t5", "full", 2, 6, "lm", 3, 0, 42));
         assertEquals(want, r.saved());
     }
