@@ -28,6 +28,7 @@ public final class KernelSpec {
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toAbsolutePath().toString());
         argv.addAll(jvmOptions);
+        argv.addAll(opening(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
         argv.add("-Dai.djl.offline=true");
         argv.add("-Djava.awt.headless=true");
         String root = System.getProperty("memtune.root");
@@ -44,6 +45,20 @@ public final class KernelSpec {
         spec.put("env", Map.of("MALLOC_ARENA_MAX", "2"));
         spec.put("metadata", Map.of("debugger", false));
         return spec;
+    }
+
+    /**
+     * The options among this JVM's that open JDK internals to the class path ({@code --add-opens},
+     * {@code --add-exports} and the switches the launcher gives with them): a module on the class path
+     * that needs them (Spark, through the sweep module's run executor) then works in the kernel too.
+     */
+    static List<String> opening(List<String> inputArguments) {
+        List<String> out = new ArrayList<>();
+        for (String a : inputArguments)
+            if (a.startsWith("--add-opens=") || a.startsWith("--add-exports=") || a.equals("-XX:+IgnoreUnrecognizedVMOptions")
+                    || a.startsWith("-Djdk.reflect.useDirectMethodHandle=") || a.startsWith("-Dio.netty.tryReflectionSetAccessible="))
+                out.add(a);
+        return out;
     }
 
     /** Drops jars whose file name already appeared (the kernel's lib/ repeats the toolkit's). */

@@ -32,4 +32,11 @@ class KernelSpecTest {
         for (String e : cp.split(File.pathSeparator)) assertTrue(Files.exists(Path.of(e)), "class path entry exists: " + e);
         assertThrows(IllegalArgumentException.class, () -> KernelSpec.install(dir, "bad name", List.of()));
     }
+
+    @Test void theKernelKeepsTheModuleOpeningOptionsOfTheJvmThatInstalledIt() {
+        List<String> launcher = List.of("-Xmx6g", "-XX:+IgnoreUnrecognizedVMOptions", "-Djdk.reflect.useDirectMethodHandle=false",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Dmemtune.root=/p", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "-Dfoo=bar");
+        assertEquals(List.of("-XX:+IgnoreUnrecognizedVMOptions", "-Djdk.reflect.useDirectMethodHandle=false",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED"), KernelSpec.opening(launcher));
+    }
 }

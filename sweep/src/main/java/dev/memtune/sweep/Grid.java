@@ -106,6 +106,20 @@ public final class Grid {
         return new Grid(file, description, sc, List.copyOf(cells), dup);
     }
 
+    /**
+     * A grid of the given cells (no file: a table's runs handed over by {@link SparkRunExecutor});
+     * {@code source} names them in messages and the sweep's report file.
+     */
+    public static Grid of(Path source, String scale, List<Cell> cells) {
+        List<Cell> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Cell c : cells) {
+            Cell n = new Cell(out.size(), c.config(), c.task(), c.seed(), c.scale(), c.overrides(), null);
+            if (seen.add(n.key())) out.add(n);
+        }
+        return new Grid(source, "", scale, List.copyOf(out), cells.size() - out.size());
+    }
+
     /** {@code overrides}: absent = one variant without overrides; an object = one variant; a list of objects = one each. */
     private static List<LinkedHashMap<String, String>> overrides(Path file, String key, JsonElement e) {
         List<LinkedHashMap<String, String>> out = new ArrayList<>();

@@ -9,6 +9,7 @@ import dev.memtune.data.Tasks;
 import dev.memtune.train.ExperimentConfig;
 import dev.memtune.train.ExperimentResult;
 import dev.memtune.train.Experiments;
+import dev.memtune.train.RunExecutor;
 import dev.memtune.train.Results;
 import dev.memtune.display.Renderable;
 import org.knowm.xchart.XYChart;
@@ -63,35 +64,43 @@ public final class AccuracyTables {
         return run(table, backbone, methods, scale, null);
     }
 
-    /** As {@link #run(String, String, List, String)}, restricted to {@code tasks} when non-null. */
+    /**
+     * As {@link #run(String, String, List, String)}, restricted to {@code tasks} when non-null. The runs
+     * go to {@link RunExecutor#current()}: this JVM, or a Spark master when {@code memtune.master} is set.
+     */
     public static Runs run(String table, String backbone, List<String> methods, String scale, List<String> tasks) {
-        List<ExperimentResult> results = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
+        List<RunExecutor.Run> planned = new ArrayList<>();
         for (String m : methods) {
             Path cfgFile = config(table, backbone, m);
             if (!Files.exists(cfgFile)) { skipped.put(m, "no config " + cfgFile); continue; }
             ExperimentConfig cfg = ExperimentConfig.load(cfgFile);
             for (String task : cfg.tasks(scale)) {
                 if (tasks != null && !tasks.contains(task)) continue;
-                try {   // staged data, or at smoke scale the bundled sample (Experiments.samplesAllowed)
-                    Tasks.get(task).locate(Protocol.parse(cfg.resolve(task, cfg.seeds(scale).get(0), scale, Map.of()).protocol()),
-                            Experiments.samplesAllowed(scale));
-                } catch (MissingDataException e) {
-                    List<String> missing = e.missing().stream().map(p -> Tasks.dataDir().relativize(p).toString()).toList();
-                    skipped.put(m + "/" + task, "data not staged: " + missing + " (reproduce/memtune fetch-data --task " + task + ")");
-                    continue;
-                }
-                for (int seed : cfg.seeds(scale)) {
-                    try {
-                        results.add(Experiments.run(cfgFile, task, seed, scale));
+                ExperimentConfig.Resolved first = cfg.resolve(task, cfg.seeds(scale).get(0), scale, Map.of());
+                boolean committed = cfg.seeds(scale).stream().allMatch(s ->
+                        Files.isRegularFile(Experiments.resultIn(Experiments.committed(), cfg, first.task(), s)));
+                if (!committed) {
+                    try {   // staged data, or at smoke scale the bundled sample (Experiments.samplesAllowed)
+                        Tasks.get(task).locate(Protocol.parse(first.protocol()), Experiments.samplesAllowed(scale));
                     } catch (MissingDataException e) {
-                        skipped.put(m + "/" + task, e.getMessage());
+                        List<String> missing = e.missing().stream().map(p -> Tasks.dataDir().relativize(p).toString()).toList();
+                        skipped.put(m + "/" + task, "data not staged: " + missing + " (reproduce/memtune fetch-data --task " + task + ")");
+                        continue;
                     }
                 }
+                for (int seed : cfg.seeds(scale)) planned.add(new RunExecutor.Run(cfgFile, task, seed, scale));
             }
+        }
+        List<ExperimentResult> results = new ArrayList<>();
+        for (RunExecutor.Outcome o : RunExecutor.current().execute(planned, Experiments.defaultOut())) {
+            if (o.result() != null) results.add(o.result());
+            else skipped.put(methodOf(o.run().config()) + "/" + o.run().task() + (o.missingData() ? "" : " seed " + o.run().seed()), o.error());
         }
         return new Runs(table, backbone, scale, results, skipped);
     }
+
+    private static String methodOf(Path config) { return config.getFileName().toString().replaceAll("\\.json$", ""); }
 
     /**
      * Rows = methods, columns = tasks (test score x100, mean ± sample std over seeds), the average over

@@ -54,9 +54,14 @@ public final class Experiments {
         public RunOptions withSets(Map<String, String> s) { return new RunOptions(out, resume, force, s); }
     }
 
-    /** {@code reproduce/out} under the project folder ({@link Project#root()}). */
+    /**
+     * Where results and checkpoints go: {@code -Dmemtune.out} or {@code MEMTUNE_OUT} (a folder every worker
+     * of a cluster shares), else {@code reproduce/out} under the project folder ({@link Project#root()}).
+     */
     public static Path defaultOut() {
-        return Project.reproduce("out");
+        String o = System.getProperty("memtune.out");
+        if (o == null || o.isBlank()) o = System.getenv("MEMTUNE_OUT");
+        return o == null || o.isBlank() ? Project.reproduce("out") : Path.of(o).toAbsolutePath();
     }
 
     /** Runs (or reuses) one experiment with default options: results in {@link #defaultOut()}, resume on. */
