@@ -152,12 +152,12 @@ public final class Magics {
     static Object memory(MagicContext s, String args, String body) throws Exception {
         settle();
         long heap0 = ProcMemory.heapUsedBytes();
-        ProcMemory.resetPeak();
+        boolean reset = ProcMemory.resetPeak();
         long rss0 = ProcMemory.residentBytes();
         try {
             return s.run(body);
         } finally {
-            long peakRss = ProcMemory.peakResidentBytes();
+            long peakRss = reset ? ProcMemory.peakResidentBytes() : -1;     // -1: VmHWM could not be reset, the peak would be the process's
             long peakHeap = ProcMemory.peakHeapBytes();
             long rss1 = ProcMemory.residentBytes();
             System.gc();

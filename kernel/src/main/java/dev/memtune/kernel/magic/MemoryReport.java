@@ -8,7 +8,8 @@ import dev.memtune.display.Renderable;
  * {@code /proc/self/status} (native tensors included); heap figures from the JVM.
  *
  * @param rssBefore  resident bytes before the cell
- * @param peakRss    resident high-water mark during the cell ({@code VmHWM} after a reset)
+ * @param peakRss    resident high-water mark during the cell ({@code VmHWM} after a reset); -1 where the
+ *                   system does not reset {@code VmHWM} (shown as n/a)
  * @param rssAfter   resident bytes after the cell
  * @param heapBefore heap used before (after a GC)
  * @param peakHeap   sum of the heap pools' peaks during the cell
@@ -18,7 +19,7 @@ public record MemoryReport(long rssBefore, long peakRss, long rssAfter, long hea
         implements Renderable {
 
     /** Peak resident memory the cell used above where it started. */
-    public long peakUsed() { return peakRss - rssBefore; }
+    public long peakUsed() { return peakRss < 0 ? -1 : peakRss - rssBefore; }
 
     /** Resident memory still held when the cell finished. */
     public long held() { return rssAfter - rssBefore; }
@@ -29,7 +30,7 @@ public record MemoryReport(long rssBefore, long peakRss, long rssAfter, long hea
     @Override
     public String toText() {
         return String.format("peak memory used: %s (resident peak %s)%nheld at end:      %s (resident %s)%nJVM heap:         peak %s, held at end %s",
-                ProcMemory.format(peakUsed()), ProcMemory.format(peakRss), ProcMemory.format(held()), ProcMemory.format(rssAfter),
+                size(peakUsed()), size(peakRss), ProcMemory.format(held()), ProcMemory.format(rssAfter),
                 ProcMemory.format(peakHeap), ProcMemory.format(heapHeld()));
     }
 
@@ -42,8 +43,11 @@ public record MemoryReport(long rssBefore, long peakRss, long rssAfter, long hea
     }
 
     private static String row(String what, long used, long total) {
-        return "<tr><td>" + what + "</td><td>" + ProcMemory.format(used) + "</td><td>" + ProcMemory.format(total) + "</td></tr>";
+        return "<tr><td>" + what + "</td><td>" + size(used) + "</td><td>" + size(total) + "</td></tr>";
     }
+
+    /** A size, or n/a for -1 (a peak this system could not reset). */
+    private static String size(long bytes) { return bytes < 0 ? "n/a" : ProcMemory.format(bytes); }
 
     @Override
     public String toString() { return toText(); }

@@ -53,7 +53,10 @@ class MagicsTest {
         // allocateDirect zero-fills, so every page of the buffer becomes resident
         session.execute("%%memory\nvar keep = java.nio.ByteBuffer.allocateDirect(256 << 20);");
         MemoryReport kept = session.lastMemoryReport();
-        assertTrue(kept.peakUsed() >= 240 * MiB, "peak " + kept.peakUsed() / MiB + " MiB for a 256 MiB buffer: " + kept);
+        if (kept.peakRss() < 0)        // n/a is only for systems that keep VmHWM through a reset
+            assertFalse(dev.memtune.sys.ProcMemory.resetPeak(), "peak shown as n/a where the resident peak can be reset: " + kept);
+        else
+            assertTrue(kept.peakUsed() >= 240 * MiB, "peak " + kept.peakUsed() / MiB + " MiB for a 256 MiB buffer: " + kept);
         assertTrue(kept.held() >= 240 * MiB, "held " + kept.held() / MiB + " MiB while the buffer is referenced");
         assertTrue(output.shown.stream().anyMatch(s -> s.bundle().get("text/html") != null && s.bundle().get("text/html").contains("peak resident")));
 
