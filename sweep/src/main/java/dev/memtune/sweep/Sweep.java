@@ -1,11 +1,11 @@
 package dev.memtune.sweep;
 
 import com.google.gson.*;
-import dev.memtune.data.Protocol;
 import dev.memtune.data.Tasks;
 import dev.memtune.progress.Progress;
 import dev.memtune.progress.ProgressEvent;
 import dev.memtune.train.ExperimentConfig;
+import dev.memtune.train.ExperimentResult;
 import dev.memtune.train.Experiments;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaFutureAction;
@@ -122,13 +122,9 @@ public final class Sweep {
     static boolean sameSettings(Path file, JsonObject settings) {
         if (!Files.isRegularFile(file)) return false;
         try {
-            JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-            if (!settings.equals(o.get("config"))) return false;
-            JsonObject data = o.getAsJsonObject("data");
-            if (data == null) return false;
-            if (data.has("protocol") && data.get("protocol").getAsString().equals("standard")) return true;
-            return data.has("split") && data.get("split").getAsString().equals(Protocol.SPLIT);
-        } catch (IOException | RuntimeException e) {
+            ExperimentResult old = ExperimentResult.read(file);
+            return settings.equals(old.json().get("config")) && Experiments.sameSplit(old);
+        } catch (RuntimeException e) {
             return false;                                   // unreadable: train again
         }
     }

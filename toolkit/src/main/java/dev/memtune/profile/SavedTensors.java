@@ -30,15 +30,12 @@ final class SavedTensors {
 
     final int bytes;                     // bytes per element of activations (4 for fp32)
     final boolean training;
-    final int maskBytes;                 // bytes per element a dropout keeps: 1 (F.dropout's bool mask, as CUDA's fused kernel)
     private final Set<Integer> saved = new HashSet<>();
     private long total, peak, largest, fwdFlops, bwdFlops;
     private int next;
     private boolean noGrad;
 
-    SavedTensors(int bytes, boolean training) { this(bytes, training, 1); }
-
-    SavedTensors(int bytes, boolean training, int maskBytes) { this.bytes = bytes; this.training = training; this.maskBytes = maskBytes; }
+    SavedTensors(int bytes, boolean training) { this.bytes = bytes; this.training = training; }
 
     /** Bytes saved at the worst moment. */
     long peak() { return peak; }
@@ -110,7 +107,7 @@ final class SavedTensors {
 
     T dropout(T x, double p) {
         if (!training || p <= 0) return x;
-        if (x.rg()) saveBytes(x.elems() * maskBytes);          // the bool keep mask
+        if (x.rg()) saveBytes(x.elems());                      // the bool keep mask: 1 byte per element (F.dropout)
         return tensor(x.elems(), x.rg());
     }
 

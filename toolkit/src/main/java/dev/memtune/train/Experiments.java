@@ -119,7 +119,7 @@ public final class Experiments {
      * Whether a stored result's examples were split as now ({@link Protocol#SPLIT}; LST results without
      * the key predate it; the standard protocol shuffles nothing).
      */
-    static boolean sameSplit(ExperimentResult old) {
+    public static boolean sameSplit(ExperimentResult old) {
         var data = old.json().getAsJsonObject("data");
         if (data == null) return false;
         if (data.has("protocol") && data.get("protocol").getAsString().equals("standard")) return true;
