@@ -9,15 +9,9 @@
 # scores and test metrics equal bit for bit to the local run's. A second line measures the
 # scheduling overhead per cell against running the same cell directly with memtune train.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-DATA="${MEMTUNE_DATA:-$ROOT/data}"
-if [ ! -d "$DATA/rte" ]; then
-  echo "sweep-cluster: skipped (needs RTE in \$MEMTUNE_DATA=$DATA; see data/README)"; exit 0
-fi
-export MEMTUNE_DATA="$DATA"
-SW="$ROOT/sweep/target"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/sweep-rte.bash" sweep-cluster      # ROOT, MEMTUNE_DATA (or skip), SW
 if ! ls "$SW"/memtune-sweep-*.jar >/dev/null 2>&1; then "$ROOT/reproduce/memtune" --help >/dev/null || true; fi   # builds when stale
-ls "$SW"/memtune-sweep-*.jar >/dev/null 2>&1 || { echo "sweep-cluster: FAILED (sweep module not built: mvn -DskipTests package)"; exit 1; }
+require_sweep_jar
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/memtune-sweep-cluster.XXXXXX")"
 GRID="$ROOT/reproduce/grids/sweep-test.json"

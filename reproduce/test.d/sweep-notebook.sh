@@ -8,15 +8,10 @@
 # identical: every result's losses, scores and metrics equal bit for bit between the two; progress: the
 # executed notebook shows the sweep's live progress (a display updated in place: cells done/running/failed).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-DATA="${MEMTUNE_DATA:-$ROOT/data}"
-if [ ! -d "$DATA/rte" ]; then
-  echo "sweep-notebook: skipped (needs RTE in \$MEMTUNE_DATA=$DATA; see data/README)"; exit 0
-fi
-export MEMTUNE_DATA="$DATA"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/sweep-rte.bash" sweep-notebook     # ROOT, MEMTUNE_DATA (or skip), SW
 MT="$ROOT/reproduce/memtune"
 "$MT" --help >/dev/null 2>&1 || true                                       # builds when stale
-ls "$ROOT"/sweep/target/memtune-sweep-*.jar >/dev/null 2>&1 || { echo "sweep-notebook: FAILED (sweep module not built)"; exit 1; }
+require_sweep_jar
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/memtune-sweep-notebook.XXXXXX")"
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$TMP"' EXIT
 python3 - "$TMP/grid.ipynb" <<'PY'
