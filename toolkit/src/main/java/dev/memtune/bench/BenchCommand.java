@@ -53,6 +53,8 @@ public final class BenchCommand implements Command {
         JsonObject json = new JsonObject();
         json.addProperty("threads", Runtime.getRuntime().availableProcessors());
         json.addProperty("load_average", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        json.addProperty("dropout_masks", dev.memtune.nn.KeepMask.source());
+        System.out.println("dropout masks: " + json.get("dropout_masks").getAsString() + " (-Dmemtune.dropout_masks=memtune|torch)");
         double roof32 = Double.NaN;
         if (!noRoof) {
             JsonArray roofs = new JsonArray();

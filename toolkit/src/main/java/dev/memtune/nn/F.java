@@ -15,18 +15,14 @@ public final class F {
      * Inverted dropout, {@code y = x * m / (1 - p)} with {@code m ~ Bernoulli(1 - p)}; identity when not
      * training or p == 0. What autograd keeps for the backward is the 1-byte keep mask (as PyTorch's
      * fused CUDA kernel does), not torch's CPU float32 noise: {@code y = where(m, x * s, 0)} saves only
-     * {@code m}. The mask is drawn exactly as {@code torch.dropout} draws it on the CPU (by dropping out a
-     * tensor of ones, then freed), and {@code s} is the float32 {@code 1 / (1 - p)} torch multiplies by, so
-     * outputs and gradients are bitwise those of {@code torch.dropout} and of earlier runs; a caller that
-     * reseeds the engine replays the same masks.
+     * {@code m}, drawn by {@link KeepMask} from the engine's generator (a caller that reseeds the engine
+     * replays the same masks), and {@code s} is the float32 {@code 1 / (1 - p)} torch multiplies by, so with
+     * {@code -Dmemtune.dropout_masks=torch} outputs and gradients are bitwise those of {@code torch.dropout}.
      */
     public static NDArray dropout(NDArray x, double p, boolean training) {
         if (!training || p <= 0) return x;
         float rate = (float) p;                     // what torch receives (DJL passes the rate as a float)
-        NDArray keep;
-        try (NDArray ones = x.onesLike(); NDArray noise = ai.djl.nn.norm.Dropout.dropout(ones, rate, true).singletonOrThrow()) {
-            keep = noise.gt(0);                     // bool: 1 byte per element
-        }
+        NDArray keep = KeepMask.draw(x, rate);      // bool: 1 byte per element
         // torch: noise = bernoulli(1 - p) / (1 - p) in x's dtype, then x * noise
         double s = x.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64 ? 1.0 / (1.0 - rate) : 1.0f / (float) (1.0 - rate);
         NDArray y;

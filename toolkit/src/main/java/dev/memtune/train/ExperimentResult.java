@@ -24,7 +24,7 @@ import java.util.Map;
  * trainable_params, method_params, total_params, backbone_params, trainable_share
  * steps, stop_reason, wall_seconds, train_seconds, tokens_per_second,
  * peak_rss_bytes, peak_rss_scope   resident high-water mark, since the run began ("run") or since the process began ("process")
- * machine{..}, finished_at
+ * machine{..}, dropout_masks (how dropout masks were drawn: memtune or torch; absent before 2026-12-05 = torch), finished_at
  * </pre>
  */
 public record ExperimentResult(Path file, JsonObject json) {
@@ -112,6 +112,7 @@ public record ExperimentResult(Path file, JsonObject json) {
         o.add("tokens_per_second", num(tr.tokensPerSecond()));
         o.addProperty("peak_rss_bytes", Machine.peakRssBytes());
         o.add("machine", GSON.toJsonTree(Machine.info()));
+        o.addProperty("dropout_masks", dev.memtune.nn.KeepMask.source());   // absent in results made before 2026-12-05: torch
         o.addProperty("finished_at", Experiments.now());
         return o;
     }
