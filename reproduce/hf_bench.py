@@ -41,7 +41,7 @@ def run(method, a):
 
     def step():
         t = [time.perf_counter()]
-        opt.zero_grad(set_to_none=False)
+        opt.zero_grad(set_to_none=not a.zero_grads)
         t.append(time.perf_counter())
         out = model(input_ids=ids, attention_mask=torch.ones_like(ids), token_type_ids=torch.zeros_like(ids), labels=labels)
         out.loss.item()
@@ -66,7 +66,7 @@ def run(method, a):
     med = statistics.median(times)
     return {"stack": "hf", "method": method, "batch": a.batch, "seq": a.seq, "median_seconds": med, "min_seconds": min(times),
             "max_seconds": max(times), "tokens_per_second": a.batch * a.seq / med, "threads": torch.get_num_threads(),
-            "torch": torch.__version__, "attn_implementation": getattr(model.config, "_attn_implementation", "?"),
+            "torch": torch.__version__, "attn_implementation": getattr(model.config, "_attn_implementation", "?"), "set_to_none": not a.zero_grads,
             "phases_median_seconds": {k: statistics.median(v) for k, v in phases.items()}}
 
 
@@ -80,6 +80,9 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--methods", default="full,lora,bitfit")
     ap.add_argument("--attn", help="attention implementation (eager, sdpa); default: transformers' own choice")
+    ap.add_argument("--zero-grads", action="store_true",
+                    help="zero_grad(set_to_none=False); default set_to_none=True, PyTorch 2's and HF Trainer's default, "
+                         "as memtune's training step (before 2026-12-05 both sides zeroed in place)")
     ap.add_argument("--ours", help="JSON written by memtune bench --out")
     a = ap.parse_args()
     import torch

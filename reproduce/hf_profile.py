@@ -3,7 +3,8 @@
 
 Measures the same way as the Java profiler: each (method) in a fresh process with glibc told to
 return freed blocks (MALLOC_MMAP_THRESHOLD_=65536), resident baseline before the model is built,
-one warm-up step (AdamW state and gradients then exist), VmHWM reset through /proc/self/clear_refs,
+one warm-up step (AdamW state and gradients then exist; with --set-to-none the gradients are then
+dropped, as each step drops them), VmHWM reset through /proc/self/clear_refs,
 then the peak over the measured steps. Activations = peak - resident before the measured steps.
 On a GPU it reports torch.cuda.max_memory_allocated instead.
 
@@ -55,7 +56,7 @@ def child(a):
     labels = torch.randint(0, 2, (a.batch,), generator=g).to(dev)
 
     def step():
-        opt.zero_grad(set_to_none=False)
+        opt.zero_grad(set_to_none=a.set_to_none)
         out = model(input_ids=ids, attention_mask=torch.ones_like(ids), token_type_ids=torch.zeros_like(ids), labels=labels)
         out.loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -63,6 +64,8 @@ def child(a):
         return out.loss.item()
 
     step()
+    if a.set_to_none:                       # gradients live from the backward to the update only: not static
+        opt.zero_grad(set_to_none=True)
     if cuda:
         torch.cuda.synchronize()
         static = torch.cuda.memory_allocated()
@@ -97,6 +100,9 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--methods", default="full,lora,bitfit")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--set-to-none", action="store_true",
+                    help="zero_grad(set_to_none=True) (PyTorch 2's and HF Trainer's default; memtune profile --set-to-none); "
+                         "default: set_to_none=False (gradients zeroed in place, static memory), as memtune profile's default")
     ap.add_argument("--ours", nargs="*", default=[], help="JSON files written by memtune profile --out")
     ap.add_argument("--method", help=argparse.SUPPRESS)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -115,7 +121,8 @@ def main():
     print(f"{'method':8} {'HF peak GB':>11} {'HF act GB':>10} {'ours peak':>10} {'ours act':>9} {'peak ratio':>11}")
     for m in a.methods.split(","):
         cmd = [sys.executable, __file__, "--child", "--method", m, "--batch", str(a.batch), "--seq", str(a.seq),
-               "--layers", str(a.layers), "--steps", str(a.steps), "--threads", str(a.threads), "--device", a.device]
+               "--layers", str(a.layers), "--steps", str(a.steps), "--threads", str(a.threads), "--device", a.device] \
+              + (["--set-to-none"] if a.set_to_none else [])
         p = subprocess.run(cmd, env=env, capture_output=True, text=True)
         line = next((l for l in p.stdout.splitlines() if l.startswith("HF_PROFILE ")), None)
         if line is None:
@@ -124,6 +131,10 @@ def main():
         r = json.loads(line[len("HF_PROFILE "):])
         print(json.dumps(r), file=sys.stderr)
         o = ours.get(m)
+        if o and o.get("set_to_none", False) != a.set_to_none:
+            print(f"{m:8} ours was measured with set_to_none={o.get('set_to_none', False)}, HF with {a.set_to_none}: "
+                  f"rerun one of them (memtune profile --set-to-none / hf_profile.py --set-to-none)")
+            continue
         if o and o.get("status") == "ok":
             print(f"{m:8} {r['peak'] / 1e9:11.3f} {r['activations'] / 1e9:10.3f} {o['peak'] / 1e9:10.3f} {o['activations'] / 1e9:9.3f} "
                   f"{o['peak'] / r['peak']:11.3f}")

@@ -53,6 +53,24 @@ public final class Param {
     }
 
     /**
+     * Drops the gradient, PyTorch's {@code zero_grad(set_to_none=True)}: the value is re-wrapped in a new
+     * tensor on the same storage that has no {@code .grad}, and the old wrapper (with its gradient) is
+     * freed. The next backward hands its gradient over instead of adding it to a buffer of zeros: the
+     * gradients take no memory before the backward, one add per parameter less, and the values are
+     * bitwise those of {@link #zeroGrad()} ({@code 0 + g == g}). Whoever holds {@link #data()} from
+     * before holds a closed array: read it again after this.
+     */
+    public void clearGrad() {
+        if (!trainable) return;
+        NDArray fresh = data.stopGradient();            // torch detach(): same storage, no autograd state
+        ai.djl.ndarray.NDScope.unregister(fresh);       // lives as long as the parameter, not the caller's scope
+        fresh.setRequiresGradient(true);
+        NDArray old = data;
+        data = fresh;
+        old.close();
+    }
+
+    /**
      * Replaces the value (same shape required), keeping the trainable flag. The old value is
      * closed.
      */

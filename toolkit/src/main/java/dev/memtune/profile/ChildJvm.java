@@ -23,12 +23,14 @@ final class ChildJvm {
 
     private ChildJvm() {}
 
-    static ProfileResult run(Workload w, int steps, String dtype, String xmx, long maxRss, long timeoutSeconds) {
+    static ProfileResult run(Workload w, int steps, String dtype, String xmx, long maxRss, long timeoutSeconds, boolean setToNone) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.add("-Xmx" + xmx);
         cmd.add("-XX:+UseSerialGC");                        // no parallel-GC thread stacks in the figures
         cmd.add("-Dai.djl.offline=true");
+        cmd.add("-Dmemtune.set_to_none=" + setToNone);
+        cmd.add("-Dmemtune.dropout_masks=" + dev.memtune.nn.KeepMask.source());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(ProfileChild.class.getName());

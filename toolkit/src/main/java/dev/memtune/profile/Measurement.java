@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.memtune.backbone.Batch;
 import dev.memtune.method.TunedModel;
+import dev.memtune.nn.NoGrad;
 import dev.memtune.nn.Param;
 import dev.memtune.step.AdamW;
 import dev.memtune.step.StepSetup;
@@ -36,6 +37,8 @@ public final class Measurement {
                 AdamW opt = setup.optimizer();
                 long modelRss = ProcMemory.residentBytes();
                 float first = TrainStep.run(m, opt, b, labels, 1e-4, 1.0);      // warm-up: grads now exist
+                if (TrainStep.setToNone())                                      // they live from the backward to the update only:
+                    try (NoGrad ng = NoGrad.enter()) { for (Param p : trainable.values()) p.clearGrad(); }   // not static
                 System.gc();
                 long staticRss = ProcMemory.residentBytes();
                 boolean reset = ProcMemory.resetPeak();

@@ -23,16 +23,20 @@ public final class MemoryProfiler {
     private final int steps;
     private final String dtype, xmx;
     private final long maxRss, timeoutSeconds;
+    private final boolean setToNone;
 
     private MemoryProfiler(Builder b) {
-        steps = b.steps; dtype = b.dtype; xmx = b.xmx; maxRss = b.maxRss; timeoutSeconds = b.timeoutSeconds;
+        steps = b.steps; dtype = b.dtype; xmx = b.xmx; maxRss = b.maxRss; timeoutSeconds = b.timeoutSeconds; setToNone = b.setToNone;
     }
+
+    /** Whether the measured steps drop gradients (set_to_none=True) rather than zero them in place (the default here). */
+    public boolean setToNone() { return setToNone; }
 
     public static Builder builder() { return new Builder(); }
 
     /** Measures one workload in a child JVM and attaches the analytic estimate. */
     public ProfileResult profile(Workload w) {
-        ProfileResult r = ChildJvm.run(w, steps, dtype, xmx, maxRss, timeoutSeconds);
+        ProfileResult r = ChildJvm.run(w, steps, dtype, xmx, maxRss, timeoutSeconds, setToNone);
         try {
             return r.withEstimate(r.ok() ? MemoryModel.estimate(w, r.params(), r.trainable()) : MemoryModel.estimate(w, 0, 0));
         } catch (RuntimeException e) {
@@ -114,6 +118,7 @@ public final class MemoryProfiler {
     public static final class Builder {
         private int steps = 3;
         private String dtype = "fp32", xmx = "768m";
+        private boolean setToNone;
         private long maxRss = ChildJvm.defaultMaxRss(), timeoutSeconds = 3600;
 
         public Builder optSteps(int s) {
@@ -123,6 +128,14 @@ public final class MemoryProfiler {
         }
 
         public Builder optDtype(String d) { dtype = d; return this; }
+
+        /**
+         * Gradients of the measured steps: dropped at each step's start ({@code true}, PyTorch 2's and HF's
+         * {@code zero_grad(set_to_none=True)}, what training does) or zeroed in place ({@code false}, the
+         * default here: PyTorch 1's {@code zero_grad()}, as in the papers' runs, so the gradients count as
+         * static memory and activations = peak - static).
+         */
+        public Builder optSetToNone(boolean on) { setToNone = on; return this; }
 
         public Builder optXmx(String x) { xmx = x; return this; }
 

@@ -14,9 +14,14 @@ import java.util.function.Supplier;
 /**
  * One optimisation step, the unit that training, the profiler and the benchmark share:
  * <pre>
- *   zero gradients (DJL accumulates them) -> forward + loss -> backward -> release the step's tensors
- *   -> clip to max_grad_norm -> AdamW update
+ *   drop (or zero) gradients (DJL accumulates them) -> forward + loss -> backward -> release the step's
+ *   tensors -> clip to max_grad_norm -> AdamW update
  * </pre>
+ * Gradients are dropped at the start of a step ({@link Param#clearGrad()}, PyTorch 2's and HF's
+ * {@code zero_grad(set_to_none=True)}), so they take memory only from the backward to the update;
+ * {@code -Dmemtune.set_to_none=false} zeroes them in place instead ({@code set_to_none=False}, PyTorch
+ * 1's default, what the papers' runs did; the profiler measures the papers' tables that way). The
+ * updates are bitwise the same either way.
  * Every intermediate is closed before it returns. Models with their own backward (MEFT) implement
  * {@link CustomBackward}. A {@link Phases} hook sees the end of each phase (the benchmark times them
  * with it); it does not change what the step computes.
@@ -32,6 +37,13 @@ public final class TrainStep {
         Phases NONE = p -> { };
 
         void ended(Phase p);
+    }
+
+    /** Whether a step drops its gradients ({@code -Dmemtune.set_to_none}, default true) or zeroes them in place. */
+    public static boolean setToNone() {
+        String v = System.getProperty("memtune.set_to_none", "true");
+        if (!v.equals("true") && !v.equals("false")) throw new IllegalArgumentException("-Dmemtune.set_to_none=" + v + ": expected true or false");
+        return v.equals("true");
     }
 
     /** Runs one step and returns the loss value. */
@@ -54,7 +66,8 @@ public final class TrainStep {
 
     private static float run(Trainable model, AdamW opt, ForwardBackward fb, double lr, double clip, Phases hook) {
         List<Param> ps = model.trainableParams();
-        try (NoGrad ng = NoGrad.enter(); NDScope s = new NDScope()) { for (Param p : ps) p.zeroGrad(); }
+        boolean none = setToNone();
+        try (NoGrad ng = NoGrad.enter(); NDScope s = new NDScope()) { for (Param p : ps) if (none) p.clearGrad(); else p.zeroGrad(); }
         hook.ended(Phase.ZERO_GRAD);
         float loss = fb.run();
         if (model instanceof CustomBackward) hook.ended(Phase.BACKWARD);
