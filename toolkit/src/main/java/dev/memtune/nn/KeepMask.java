@@ -48,6 +48,7 @@ public final class KeepMask {
             }
         }
         NDManager m = like.getManager();
+        if (n == 0) return m.create(like.getShape(), DataType.BOOLEAN, like.getDevice());
         long seed;
         try (NDArray s = m.randomInteger(0, Long.MAX_VALUE, new Shape(1), DataType.INT64)) { seed = s.getLong(0); }
         NDArray mask = m.create(like.getShape(), DataType.BOOLEAN, ai.djl.Device.cpu());

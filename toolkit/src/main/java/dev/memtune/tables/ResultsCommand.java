@@ -110,7 +110,8 @@ public final class ResultsCommand implements Command {
         sb.append("# ").append(table).append(" on ").append(backbone).append(": test scores x100 (mean ± sd over seeds; seeds in brackets)\n\n");
         sb.append("| method |");
         for (String t : tasks) sb.append(' ').append(t).append(" |");
-        sb.append(" avg (").append(String.join(", ", common)).append(") | Δ vs full | paper: Δ vs full | paper's claim | machine time |\n|---|");
+        sb.append(" avg (").append(common.isEmpty() ? "no task run by every method yet" : String.join(", ", common))
+                .append(") | Δ vs full | paper: Δ vs full | paper's claim | machine time |\n|---|");
         sb.append("---|".repeat(tasks.size() + 5)).append('\n');
         double full = avg.getOrDefault("full", Double.NaN);
         for (var e : score.entrySet()) {
@@ -121,13 +122,27 @@ public final class ResultsCommand implements Command {
                 sb.append(' ').append(v == null ? "—" : v.size() == 1 ? fmt(v.get(0)) : fmt(mean(v)) + " ± " + fmt(sd(v)) + " [" + v.size() + "]").append(" |");
             }
             Claims.Claim c = table.equals("qa") ? Claims.qa(m) : Claims.glue(m);
-            sb.append(' ').append(fmt(avg.get(m))).append(" | ").append(m.equals("full") ? "0" : String.format(Locale.ROOT, "%+.1f", avg.get(m) - full))
+            sb.append(' ').append(fmt(avg.get(m))).append(" | ").append(m.equals("full") ? "0" : delta(m, e.getValue(), score.get("full"), avg.get(m) - full))
                     .append(" | ").append(c.delta()).append(" | ").append(c.text()).append(" | ")
                     .append(String.format(Locale.ROOT, "%.0f min", seconds.get(m) / 60)).append(" |\n");
         }
         double total = seconds.values().stream().mapToDouble(Double::doubleValue).sum();
         sb.append(String.format(Locale.ROOT, "%nruns: %d; machine time of the runs: %.1f h%n", rows.size(), total / 3600));
         return sb.toString();
+    }
+
+    /**
+     * The difference to full fine-tuning: of the averages over the common tasks when there are any, else the
+     * mean paired difference over the tasks this method shares with full, naming them; n/a without any.
+     */
+    static String delta(String m, Map<String, List<Double>> own, Map<String, List<Double>> full, double ofAverages) {
+        if (!Double.isNaN(ofAverages)) return String.format(Locale.ROOT, "%+.1f", ofAverages);
+        if (full == null) return "n/a";
+        List<String> shared = new ArrayList<>();
+        for (String t : own.keySet()) if (full.containsKey(t)) shared.add(t);
+        if (shared.isEmpty()) return "n/a";
+        double d = shared.stream().mapToDouble(t -> mean(own.get(t)) - mean(full.get(t))).average().orElse(Double.NaN);
+        return String.format(Locale.ROOT, "%+.1f (%s)", d, String.join(", ", shared));
     }
 
     static String fmt(double v) { return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1f", v); }

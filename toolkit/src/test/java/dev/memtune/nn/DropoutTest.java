@@ -104,6 +104,14 @@ class DropoutTest {
         if (n > 100_000) assertEquals(0.9, kept / (double) n, 0.004, "share kept");
     }
 
+    @Test
+    void anEmptyTensorDropsOutToAnEmptyTensor() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray y = F.dropout(m.ones(new Shape(3, 0)), 0.1, true);
+            assertEquals(new Shape(3, 0), y.getShape());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"memtune", "torch"})
     void keepsTheExpectationAndTheRate(String source) {

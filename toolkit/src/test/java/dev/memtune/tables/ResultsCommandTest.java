@@ -55,4 +55,21 @@ class ResultsCommandTest {
         assertTrue(md.contains("LST Table 1, T5-base GLUE average: 84.1 vs full 85.2"), md);
         assertTrue(MarkdownTable.toHtml(md).contains("<td>62.0 ± 2.8 [2]</td>"));
     }
+
+    @Test
+    void withoutATaskCommonToAllTheDifferenceIsPairedOverEachMethodsTasks(@TempDir Path dir) throws IOException {
+        List<ExperimentResult> rs = new ArrayList<>();
+        rs.add(result(dir, "full", "rte", 42, 0.66, "{\"accuracy\": 0.66}"));
+        rs.add(result(dir, "full", "mrpc", 42, 0.88, "{\"accuracy\": 0.85, \"f1\": 0.91, \"f1_accuracy_mean\": 0.88}"));
+        rs.add(result(dir, "lora", "mrpc", 42, 0.895, "{\"accuracy\": 0.88, \"f1\": 0.91, \"f1_accuracy_mean\": 0.895}"));
+        rs.add(result(dir, "lst", "rte", 42, 0.525, "{\"accuracy\": 0.525}"));
+        rs.add(result(dir, "bitfit", "stsb", 42, 0.85, "{\"pearson\": 0.85, \"spearman\": 0.85}"));
+        String md = ResultsCommand.markdown(ResultsCommand.rows(rs, "bert-base"), "glue", "bert-base");
+        // by hand: lora 89.5 - 88.0 = +1.5 on mrpc; lst 52.5 - 66.0 = -13.5 on rte; bitfit shares no task with full
+        assertTrue(md.contains("avg (no task run by every method yet)"), md);
+        assertTrue(md.contains("| n/a | +1.5 (mrpc) |"), md);
+        assertTrue(md.contains("| n/a | -13.5 (rte) |"), md);
+        assertTrue(md.contains("| bitfit | — | — | 85.0 | n/a | n/a |"), md);
+        assertFalse(md.contains("NaN"), md);
+    }
 }
