@@ -10,6 +10,7 @@ public final class Param {
     private final String name;
     private NDArray data;
     private boolean trainable;
+    private boolean ownsStorage;                       // data's storage is torch's own (a copy made by clearGrad)
 
     Param(String name, NDArray data) {
         this.name = name;
@@ -62,12 +63,20 @@ public final class Param {
      */
     public void clearGrad() {
         if (!trainable) return;
-        NDArray fresh = data.stopGradient();            // torch detach(): same storage, no autograd state
+        // torch detach(): same storage, no autograd state. The first time, a copy into memory torch owns: a
+        // value made from a Java buffer (weights read from files) lives in that buffer, which only the old
+        // wrapper keeps reachable; once it is closed the GC would free the storage under the parameter.
+        NDArray fresh = ownsStorage ? data.stopGradient() : detachedCopy(data);
+        ownsStorage = true;
         ai.djl.ndarray.NDScope.unregister(fresh);       // lives as long as the parameter, not the caller's scope
         fresh.setRequiresGradient(true);
         NDArray old = data;
         data = fresh;
         old.close();
+    }
+
+    private static NDArray detachedCopy(NDArray x) {
+        try (NDArray d = x.stopGradient()) { return d.duplicate(); }
     }
 
     /**
@@ -82,6 +91,7 @@ public final class Param {
         boolean t = trainable;
         trainable = false;
         data = value;
+        ownsStorage = false;
         old.close();
         if (t) setTrainable(true);
     }
