@@ -122,7 +122,7 @@ public final class ResultsCommand implements Command {
                 sb.append(' ').append(v == null ? "—" : v.size() == 1 ? fmt(v.get(0)) : fmt(mean(v)) + " ± " + fmt(sd(v)) + " [" + v.size() + "]").append(" |");
             }
             Claims.Claim c = table.equals("qa") ? Claims.qa(m) : Claims.glue(m);
-            sb.append(' ').append(fmt(avg.get(m))).append(" | ").append(m.equals("full") ? "0" : delta(m, e.getValue(), score.get("full"), avg.get(m) - full))
+            sb.append(' ').append(fmt(avg.get(m))).append(" | ").append(m.equals("full") ? "0" : delta(e.getValue(), score.get("full"), avg.get(m) - full))
                     .append(" | ").append(c.delta()).append(" | ").append(c.text()).append(" | ")
                     .append(String.format(Locale.ROOT, "%.0f min", seconds.get(m) / 60)).append(" |\n");
         }
@@ -135,7 +135,7 @@ public final class ResultsCommand implements Command {
      * The difference to full fine-tuning: of the averages over the common tasks when there are any, else the
      * mean paired difference over the tasks this method shares with full, naming them; n/a without any.
      */
-    static String delta(String m, Map<String, List<Double>> own, Map<String, List<Double>> full, double ofAverages) {
+    static String delta(Map<String, List<Double>> own, Map<String, List<Double>> full, double ofAverages) {
         if (!Double.isNaN(ofAverages)) return String.format(Locale.ROOT, "%+.1f", ofAverages);
         if (full == null) return "n/a";
         List<String> shared = new ArrayList<>();
