@@ -5,7 +5,7 @@ package dev.memtune.nn;
  * the residual sum, where Houlsby adapters go. Backbones implement it on every such sub-layer.
  */
 public interface AdapterSlot {
-    /** "attention" or "ffn": which sub-layer this slot belongs to. */
+    /** "attention", "cross_attention" (an encoder-decoder's cross-attention) or "ffn": which sub-layer this slot belongs to. */
     String slotKind();
 
     <A extends Module & Unary> void setAdapter(A adapter);

@@ -1,5 +1,6 @@
 package dev.memtune.profile;
 
+import dev.memtune.methods.Methods;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
@@ -98,7 +99,7 @@ public final class MemoryProfiler {
         List<Double> w = new ArrayList<>(), g = new ArrayList<>(), o = new ArrayList<>(), rt = new ArrayList<>(), a = new ArrayList<>();
         for (ProfileResult r : rs) {
             if (!r.ok()) continue;
-            names.add(r.workload().method() + (r.workload().layers() > 0 ? "/" + r.workload().layers() + "L" : ""));
+            names.add(Methods.specName(r.workload().method()) + (r.workload().layers() > 0 ? "/" + r.workload().layers() + "L" : ""));
             w.add(r.weights() / GB);
             g.add(r.grads() / GB);
             o.add(r.optimizer() / GB);

@@ -1,6 +1,7 @@
 package dev.memtune.tables;
 
 import dev.memtune.display.Renderable;
+import dev.memtune.methods.Methods;
 import dev.memtune.profile.ProfileResult;
 import dev.memtune.train.ExperimentResult;
 
@@ -210,7 +211,7 @@ public final class ClaimChecks implements Renderable {
     private static ClaimChecks one(String title, Claim c) { return new ClaimChecks(title, List.of(c)); }
 
     private static ProfileResult find(List<ProfileResult> rs, String method) {
-        return rs.stream().filter(r -> r.ok() && r.workload().layers() == 0 && r.workload().method().equals(method)).findFirst().orElse(null);
+        return rs.stream().filter(r -> r.ok() && r.workload().layers() == 0 && Methods.specName(r.workload().method()).equals(method)).findFirst().orElse(null);
     }
 
     private static double train(ProfileResult r) { return (r.peak() - r.baselineRss()) / 1e9; }

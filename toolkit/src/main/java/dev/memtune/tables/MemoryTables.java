@@ -23,7 +23,7 @@ import java.util.*;
 public final class MemoryTables {
     private MemoryTables() {}
 
-    static final List<String> LST_METHODS = List.of("full", "adapter", "lora", "bitfit", "lst");
+    static final List<String> LST_METHODS = PaperSettings.LST_TABLE_METHODS;
     static final List<String> MEFT_METHODS = List.of("full", "lora", "adapter", "lst", "meft1", "meft2", "meft3");
 
     private static MemoryProfiler profiler() { return MemoryProfiler.builder().optSteps(2).build(); }
@@ -66,10 +66,11 @@ public final class MemoryTables {
         ProfileResult full = rs.stream().filter(r -> r.workload().method().equals("full") && r.workload().layers() == 0 && r.ok()).findFirst().orElse(null);
         for (ProfileResult r : rs) {
             if (r.workload().layers() != 0) continue;
-            String m = r.workload().method();
+            String m = Methods.specName(r.workload().method());
             Workload w = r.workload();
             t.stringColumn("method").append(m);
-            t.stringColumn("setting").append(w.backbone() + " " + w.batch() + "x" + w.seq());
+            t.stringColumn("setting").append(w.backbone() + " " + w.batch() + "x" + w.seq()
+                    + (w.method().contains(":") ? " " + w.method().substring(w.method().indexOf(':') + 1) : ""));
             if (!r.ok() || full == null) {
                 for (String c : List.of("ours train GB", "ours ratio", "ratio diff")) t.stringColumn(c).append(r.ok() ? "n/a" : r.status());
             } else {

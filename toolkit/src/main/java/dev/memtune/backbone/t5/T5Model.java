@@ -117,16 +117,18 @@ public final class T5Model extends Backbone implements LmBackbone {
         public final T5LayerNorm layer_norm;
         private Unary adapter;                                            // Houlsby adapter slot, null when none
         private final double dropout;
+        private final boolean cross;
 
         AttentionLayer(NDManager m, BackboneConfig c, String name, boolean hasRelativeBias) {
             super(m);
+            cross = name.equals("EncDecAttention");
             attention = child(name, new T5Attention(m, c, hasRelativeBias));
             layer_norm = child("layer_norm", new T5LayerNorm(m, c.hiddenSize(), c.number("layer_norm_epsilon", 1e-6)));
             dropout = c.number("dropout_rate", 0.1);
         }
 
         @Override
-        public String slotKind() { return "attention"; }
+        public String slotKind() { return cross ? "cross_attention" : "attention"; }
 
         @Override
         public <A extends Module & Unary> void setAdapter(A a) { adapter = child("adapter", a); }

@@ -9,18 +9,24 @@ import java.util.ArrayList;
 
 /**
  * Houlsby adapters: an {@link Adapter} on the output of every attention and feed-forward sub-layer,
- * before the residual sum and norm: {@code LN(x + A(sublayer(x)))}. Only adapters (and the head) train.
+ * before the residual sum and norm: {@code LN(x + A(sublayer(x)))}. Only adapters (and the head) train,
+ * and the backbone's layer norms with {@code unfreeze_layer_norms}.
  */
 public final class Adapters implements Method {
     private final AdapterConfig config;
 
     public Adapters(AdapterConfig config) { this.config = config; }
 
-    /** Registry entry: options {@code reduction_factor, non_linearity, after_attention, after_ffn} (defaults: {@link AdapterConfig.Builder}). */
+    /**
+     * Registry entry: options {@code reduction_factor, non_linearity, after_attention, after_cross_attention, after_ffn,
+     * unfreeze_layer_norms} (defaults: {@link AdapterConfig.Builder}).
+     */
     public static Method fromOptions(String name, Options o) {
         AdapterConfig.Builder b = AdapterConfig.builder();
         o.integer("reduction_factor", b::setReductionFactor).str("non_linearity", b::setNonLinearity)
-                .bool("after_attention", b::setAfterAttention).bool("after_ffn", b::setAfterFfn);
+                .bool("after_attention", b::setAfterAttention)
+                .bool("after_cross_attention", b::setAfterCrossAttention).bool("after_ffn", b::setAfterFfn)
+                .bool("unfreeze_layer_norms", b::setUnfreezeLayerNorms);
         return new Adapters(b.build());
     }
 
@@ -31,13 +37,23 @@ public final class Adapters implements Method {
         int n = 0;
         for (Module mod : new ArrayList<>(backbone.namedModules().values())) {
             if (!(mod instanceof AdapterSlot slot)) continue;
-            boolean want = slot.slotKind().equals("attention") ? config.afterAttention() : config.afterFfn();
+            boolean want = switch (slot.slotKind()) {
+                case "attention" -> config.afterAttention();
+                case "cross_attention" -> config.afterCrossAttention();
+                default -> config.afterFfn();
+            };
             if (want) { slot.setAdapter(new Adapter(backbone.manager(), d, b, config.nonLinearity(), 0.02, true)); n++; }
         }
         if (n == 0) throw new IllegalArgumentException("adapter: backbone " + backbone.config().modelType + " exposes no adapter slots");
         TunedModel m = new TunedModel(backbone, head, config);
         Heads.add(m, backbone.config().outputSize());
-        Freeze.apply(m, name -> name.contains(".adapter."));
+        Freeze.apply(m, name -> name.contains(".adapter.") || (config.unfreezeLayerNorms() && isLayerNorm(name)));
         return m;
+    }
+
+    /** A backbone layer-norm parameter under HF's names: BERT {@code LayerNorm}, T5 {@code layer_norm}/{@code final_layer_norm}, OPT {@code *_layer_norm}. */
+    static boolean isLayerNorm(String name) {
+        String[] parts = name.split("\\.");
+        return parts.length >= 2 && (parts[parts.length - 2].equals("LayerNorm") || parts[parts.length - 2].endsWith("layer_norm"));
     }
 }
