@@ -48,6 +48,35 @@ class BertModelTest {
         }
     }
 
+    /**
+     * Without padding the additive mask is skipped (ext null): the layer's output and every gradient, dropout on,
+     * are bitwise those of adding the all-zero mask, the formulation before 2026-12-05.
+     */
+    @Test
+    void skippingTheAllZeroMaskIsBitwiseAddingIt() {
+        try (Backbone bb = Backbones.create("tiny-bert", 4); NDManager m = NDManager.newBaseManager()) {
+            var b = (dev.memtune.backbone.bert.BertModel) bb;
+            b.train(true);
+            b.setTrainable(n -> true);
+            NDArray x = m.randomNormal(new Shape(2, 6, 32));
+            float[][] out = new float[2][], grad = new float[2][];
+            for (int run = 0; run < 2; run++) {
+                NDArray ext = run == 0 ? dev.memtune.backbone.bert.BertModel.extendedMask(m.ones(new Shape(2, 6))) : null;
+                Engine.getInstance().setRandomSeed(11);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray y = b.layer(0).forward(x, ext, false).hidden();
+                    gc.backward(y.mul(y).sum());
+                    out[run] = y.toFloatArray();
+                }
+                grad[run] = b.namedParams().get("encoder.layer.0.attention.self.query.weight").grad().toFloatArray();
+                b.namedParams().values().forEach(Param::zeroGrad);
+            }
+            assertArrayEquals(out[0], out[1]);
+            assertArrayEquals(grad[0], grad[1]);
+            assertTrue(java.util.Arrays.stream(new double[]{grad[0][0], grad[0][1]}).anyMatch(v -> v != 0), "a gradient reached the query");
+        }
+    }
+
     /** Per-layer scoping closes intermediates; the autograd graph must still give the right gradient. */
     @Test
     void gradientMatchesFiniteDifferences() {

@@ -43,6 +43,11 @@ public final class BertModel extends Backbone {
 
     public Layer layer(int i) { return encoder.layer.get(i); }
 
+    /** Whether a [B,T] 0/1 mask drops any key (without padding the additive mask is all zeros and is skipped, as HF's SDPA path does). */
+    static boolean padded(NDArray attentionMask) {
+        try (NDArray min = attentionMask.min(); NDArray m = min.toType(DataType.FLOAT64, false)) { return m.getDouble() == 0; }
+    }
+
     /** [B,T] 0/1 mask to the additive [B,1,1,T] mask HF uses (0 keep, dtype-min drop). */
     public static NDArray extendedMask(NDArray attentionMask) { return AttentionMask.additive(attentionMask, false); }
 
@@ -50,7 +55,7 @@ public final class BertModel extends Backbone {
     public BackboneOutput forward(Batch b, Capture cap) {
         NDArray types = b.tokenTypeIds() != null ? b.tokenTypeIds() : b.inputIds().zerosLike();
         NDArray mask = b.attentionMask() != null ? b.attentionMask() : b.inputIds().onesLike();
-        NDArray ext = extendedMask(mask);                                  // [B,1,1,T]
+        NDArray ext = padded(mask) ? extendedMask(mask) : null;           // [B,1,1,T]; none without padding (adds 0)
         List<NDArray> hs = new ArrayList<>(), att = new ArrayList<>();
         NDArray h;
         try (NDScope s = new NDScope()) {
@@ -66,7 +71,7 @@ public final class BertModel extends Backbone {
         }
         NDArray pooled = null;
         if (pooler != null) try (NDScope s = new NDScope()) { pooled = F.keep(pooler.forward(h)); }
-        ext.close();
+        if (ext != null) ext.close();
         if (types != b.tokenTypeIds()) types.close();
         if (mask != b.attentionMask()) mask.close();
         F.handOut(hs);
@@ -136,11 +141,12 @@ public final class BertModel extends Backbone {
             return x.reshape(s.get(0), s.get(1), heads, headDim).transpose(0, 2, 1, 3);
         }
 
-        /** Returns the context [B,T,H]; puts the probabilities [B,h,T,T] in probsOut[0] if non-null. */
+        /** Returns the context [B,T,H]; puts the probabilities [B,h,T,T] in probsOut[0] if non-null; {@code ext} null: no key masked. */
         public NDArray forward(NDArray x, NDArray ext, NDArray[] probsOut) {
             // the 1/sqrt(d_head) scale goes on q ([B,T,H]), half the size of the scores [B,h,T,T] at T = 128, d_head = 64
             NDArray q = split(query.forward(x).mul(F.scalar(x, 1 / Math.sqrt(headDim)))), k = split(key.forward(x)), v = split(value.forward(x));
-            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(ext);
+            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+            if (ext != null) scores = scores.add(ext);
             NDArray probs = scores.softmax(-1);
             if (probsOut != null) probsOut[0] = probs;
             NDArray ctx = F.dropout(probs, dropout, training).matMul(v);  // [B,h,T,d]
