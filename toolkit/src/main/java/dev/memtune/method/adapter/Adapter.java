@@ -27,7 +27,7 @@ public final class Adapter extends Module implements Unary {
     /** The bottleneck branch alone, {@code up(act(down(h)))}. */
     public NDArray branch(NDArray h) {
         NDArray z = down.forward(h);
-        z = switch (act) { case "gelu" -> F.gelu(z); case "swish" -> z.mul(z.getNDArrayInternal().sigmoid()); default -> z.getNDArrayInternal().relu(); };
+        z = switch (act) { case "gelu" -> F.gelu(z); case "gelu_new" -> F.geluTanh(z); case "swish" -> z.mul(z.getNDArrayInternal().sigmoid()); default -> z.getNDArrayInternal().relu(); };
         return up.forward(z);
     }
 

@@ -14,7 +14,8 @@ public record AdapterConfig(int reductionFactor, String nonLinearity, boolean af
                             boolean afterFfn, boolean unfreezeLayerNorms) implements MethodConfig {
     public AdapterConfig {
         if (reductionFactor <= 0) throw new IllegalArgumentException("adapter: reduction_factor must be positive, got " + reductionFactor);
-        if (!List.of("relu", "gelu", "swish").contains(nonLinearity)) throw new IllegalArgumentException("adapter: non_linearity must be relu, gelu or swish, got '" + nonLinearity + "'");
+        if (!List.of("relu", "gelu", "gelu_new", "swish").contains(nonLinearity))
+            throw new IllegalArgumentException("adapter: non_linearity must be relu, gelu, gelu_new or swish, got '" + nonLinearity + "'");
         if (!afterAttention && !afterCrossAttention && !afterFfn)
             throw new IllegalArgumentException("adapter: at least one of after_attention / after_cross_attention / after_ffn must be true");
     }

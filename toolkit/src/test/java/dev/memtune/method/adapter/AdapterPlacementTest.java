@@ -22,7 +22,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@code unfreeze_layer_norms}; 1.63% of t5-base, the paper's "~1.6-1.7%").
  */
 class AdapterPlacementTest {
-    static final String LST_CODE = "adapter:reduction_factor=16:after_cross_attention=false:unfreeze_layer_norms=true";
+    /** The adapter row of the profiler's LST Table 1. */
+    static final String LST_CODE = dev.memtune.profile.PaperSettings.LST_TABLE_METHODS.stream()
+            .filter(m -> m.startsWith("adapter:")).findFirst().orElseThrow();
 
     /** Adapters and trainable backbone parameters (head excluded) of a spec on a backbone built with zero weights. */
     static Map<String, Long> trainable(String spec, BackboneConfig c) {
@@ -77,6 +79,31 @@ class AdapterPlacementTest {
             long all = bb.namedParams().keySet().stream().filter(n -> n.matches(".*(LayerNorm|layer_norm)\\.(weight|bias)")).count();
             assertEquals(all, norms.size());
             bb.close();
+        }
+    }
+
+    /** gelu_new (the LST code's adapter non-linearity) against its tanh formula computed here in double precision. */
+    @Test
+    void geluNewAdapterIsTheTanhFormula() {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            Adapter a = new Adapter(nd, 6, 3, "gelu_new", 0.5, false);
+            float[] x = {0.3f, -1.2f, 2.0f, 0.7f, -0.1f, 1.5f, -2.2f, 0.05f, 0.9f, -0.6f, 1.1f, -1.7f};
+            float[] y = a.branch(nd.create(x, new ai.djl.ndarray.types.Shape(2, 6))).toFloatArray();
+            float[] wd = a.down.weight.data().toFloatArray(), bd = a.down.bias.data().toFloatArray();
+            float[] wu = a.up.weight.data().toFloatArray(), bu = a.up.bias.data().toFloatArray();
+            for (int r = 0; r < 2; r++) {
+                double[] z = new double[3];
+                for (int j = 0; j < 3; j++) {
+                    double v = bd[j];
+                    for (int i = 0; i < 6; i++) v += (double) wd[j * 6 + i] * x[r * 6 + i];
+                    z[j] = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+                }
+                for (int o = 0; o < 6; o++) {
+                    double v = bu[o];
+                    for (int j = 0; j < 3; j++) v += (double) wu[o * 3 + j] * z[j];
+                    assertEquals(v, y[r * 6 + o], 1e-5);
+                }
+            }
         }
     }
 
