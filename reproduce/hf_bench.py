@@ -12,6 +12,8 @@ of each phase (zero_grad, forward + loss, backward, clip, AdamW) for comparison 
     python reproduce/hf_bench.py --batch 16 --seq 128 --steps 3 [--ours bench.json]
 
 Given the JSON of `memtune bench --out`, prints ours beside theirs with the ratio (ours / theirs tokens/s).
+--trace FILE: one more step of the first method under torch.profiler, its Chrome trace to FILE and the ops with the
+most self CPU time printed (compare with `memtune bench --trace`).
 """
 import argparse, json, statistics, time
 
@@ -63,6 +65,13 @@ def run(method, a):
         times.append(time.perf_counter() - t0)
         for k, v in zip(phases, ph):
             phases[k].append(v)
+    if a.trace and method == a.methods.split(",")[0]:
+        from torch.profiler import profile, ProfilerActivity
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            step()
+        prof.export_chrome_trace(a.trace)
+        print(f"{method} step, ops by self CPU time (torch.profiler, trace in {a.trace}):", flush=True)
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=25), flush=True)
     med = statistics.median(times)
     return {"stack": "hf", "method": method, "batch": a.batch, "seq": a.seq, "median_seconds": med, "min_seconds": min(times),
             "max_seconds": max(times), "tokens_per_second": a.batch * a.seq / med, "threads": torch.get_num_threads(),
@@ -84,6 +93,7 @@ def main():
                     help="zero_grad(set_to_none=False); default set_to_none=True, PyTorch 2's and HF Trainer's default, "
                          "as memtune's training step (before 2026-12-05 both sides zeroed in place)")
     ap.add_argument("--ours", help="JSON written by memtune bench --out")
+    ap.add_argument("--trace", help="write the Chrome trace of one more step of the first method here and print its top ops")
     a = ap.parse_args()
     import torch
     if a.threads:

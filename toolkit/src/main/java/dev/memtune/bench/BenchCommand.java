@@ -26,7 +26,7 @@ public final class BenchCommand implements Command {
     public String usage() {
         return """
                 usage: memtune bench [--backbone bert-base] [--methods all|m1,m2] [--batch 16] [--seq 128] [--dtype fp32|fp16]
-                             [--steps 3] [--warmup 1] [--roof-n 2048] [--no-roof] [--no-phases] [--out FILE]
+                             [--steps 3] [--warmup 1] [--roof-n 2048] [--no-roof] [--no-phases] [--out FILE] [--trace FILE]
                   Measures in this process: the fp32 and fp16 matmul roof (GFLOP/s of n x n products through DJL; the
                   size grows until a product takes 0.3 s), then for each method warm-up steps and --steps timed
                   training steps (AdamW): median, min, max, tokens/s, model FLOPs per step (matmuls of the forward and of
@@ -34,7 +34,9 @@ public final class BenchCommand implements Command {
                   --dtype fp16 runs the precision probe (fp16 mixed-precision forward+backward of a BERT FFN
                   projection against fp32) instead of model steps: the models run fp32 only (see the report).
                   With full among the methods, also times the phases of its step (zero grads, forward, backward, release of the step's tensors, clip, AdamW).
-                  Prints a table and JSON (--out writes the JSON).""";
+                  Prints a table and JSON (--out writes the JSON). --trace FILE: one more full fine-tuning step (the first
+                  method's when full is not among them) under libtorch's profiler: its Chrome trace goes to FILE and the
+                  ops that took the most self time are printed (compare with reproduce/hf_bench.py --trace).""";
     }
 
     public int run(Args a) throws Exception {
@@ -45,7 +47,7 @@ public final class BenchCommand implements Command {
         int roofN = a.getInt("roof-n", 2048);
         String dtype = a.get("dtype", "fp32");
         boolean noRoof = a.flag("no-roof"), noPhases = a.flag("no-phases");
-        String out = a.get("out", null);
+        String out = a.get("out", null), trace = a.get("trace", null);
         a.rejectUnknown();
         if (!dtype.equals("fp32") && !dtype.equals("fp16")) throw new IllegalArgumentException("memtune bench: --dtype must be fp32 or fp16, got '" + dtype + "'");
         List<String> methods = methodsArg.equals("all") ? Methods.names() : List.of(methodsArg.split(","));
@@ -98,6 +100,13 @@ public final class BenchCommand implements Command {
                         ph.release(), 100 * ph.release() / tot, ph.clip(), 100 * ph.clip() / tot, ph.optimizer(), 100 * ph.optimizer() / tot, tot);
                 json.add("full_phases", new com.google.gson.Gson().toJsonTree(ph));
             }
+        }
+        if (trace != null && !dtype.equals("fp16")) {
+            String m = methods.contains("full") ? "full" : methods.get(0);
+            log("trace of one " + m + " step ...");
+            StepBench.trace(Workload.of(backbone, m, batch, seq), warmup, Path.of(trace));
+            List<OpTrace.Op> ops = OpTrace.summarize(Path.of(trace));
+            System.out.printf("%n%s step, ops by self time (libtorch profiler, trace in %s):%n%s", m, trace, OpTrace.table(ops, 25));
         }
         String text = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json);
         if (out != null) Files.writeString(Path.of(out), text + "\n"); else System.out.println(text);

@@ -74,6 +74,24 @@ public final class StepBench {
         }
     }
 
+    /**
+     * One training step after warm-up under libtorch's profiler (DJL's {@code JniUtils.startProfile}), its Chrome
+     * trace written to {@code file} (open it in chrome://tracing or Perfetto; {@link OpTrace} sums it by op).
+     */
+    public static void trace(Workload w, int warmup, java.nio.file.Path file) {
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = w.build(); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
+            Engine.getInstance().setRandomSeed((int) w.seed());
+            AdamW opt = StepSetup.defaults(m).optimizer();
+            for (int i = 0; i < Math.max(1, warmup); i++) TrainStep.run(m, opt, b, y, 1e-4, 1.0);
+            ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
+            try {
+                TrainStep.run(m, opt, b, y, 1e-4, 1.0);
+            } finally {
+                ai.djl.pytorch.jni.JniUtils.stopProfile(file.toAbsolutePath().toString());
+            }
+        }
+    }
+
     private static double med(double[] xs) {
         double[] s = xs.clone();
         Arrays.sort(s);
