@@ -67,7 +67,7 @@ def run(method, a):
             phases[k].append(v)
     if a.trace and method == a.methods.split(",")[0]:
         from torch.profiler import profile, ProfilerActivity
-        with profile(activities=[ProfilerActivity.CPU]) as prof:
+        with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
             step()
         prof.export_chrome_trace(a.trace)
         print(f"{method} step, ops by self CPU time (torch.profiler, trace in {a.trace}):", flush=True)

@@ -83,7 +83,7 @@ public final class StepBench {
             Engine.getInstance().setRandomSeed((int) w.seed());
             AdamW opt = StepSetup.defaults(m).optimizer();
             for (int i = 0; i < Math.max(1, warmup); i++) TrainStep.run(m, opt, b, y, 1e-4, 1.0);
-            ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
+            ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
             try {
                 TrainStep.run(m, opt, b, y, 1e-4, 1.0);
             } finally {
