@@ -109,14 +109,27 @@ public final class MemoryModel {
         return n;
     }
 
+    /** A boolean option of a method's resolved config. */
+    static boolean bool(Map<String, Object> o, String key) {
+        if (!(o.get(key) instanceof Boolean v)) throw new IllegalStateException("memory model: the method's config has no boolean '" + key + "': " + o);
+        return v;
+    }
+
     /** What trains inside a backbone layer under a method. */
-    record Mode(boolean weights, boolean biases, boolean norms, boolean embeddings, int loraR, double loraDropout, int adapterDim) {
+    record Mode(boolean weights, boolean biases, boolean norms, boolean embeddings, int loraR, double loraDropout, int adapterDim,
+                boolean adapterAttn, boolean adapterCross, boolean adapterFfn, String adapterAct) {
+        /** Adapters (when adapterDim != 0) after every sub-layer, ReLU. */
+        Mode(boolean weights, boolean biases, boolean norms, boolean embeddings, int loraR, double loraDropout, int adapterDim) {
+            this(weights, biases, norms, embeddings, loraR, loraDropout, adapterDim, true, true, true, "relu");
+        }
+
         static Mode of(String method, Map<String, Object> o) {
             return switch (method) {
                 case "full" -> new Mode(true, true, true, true, 0, 0, 0);
                 case "bitfit" -> new Mode(false, true, true, false, 0, 0, 0);
                 case "lora" -> new Mode(false, false, false, false, num(o, "r").intValue(), num(o, "lora_dropout").doubleValue(), 0);
-                case "adapter" -> new Mode(false, false, false, false, 0, 0, -num(o, "reduction_factor").intValue());
+                case "adapter" -> new Mode(false, false, bool(o, "unfreeze_layer_norms"), false, 0, 0, -num(o, "reduction_factor").intValue(),
+                        bool(o, "after_attention"), bool(o, "after_cross_attention"), bool(o, "after_ffn"), (String) o.get("non_linearity"));
                 case "meft1", "meft2", "meft3" -> new Mode(false, false, false, false, 0, 0, num(o, "bottleneck").intValue());
                 case "lst" -> new Mode(false, false, false, false, 0, 0, 0);
                 default -> null;
@@ -156,8 +169,8 @@ public final class MemoryModel {
             return g.add(base, g.linear(a, hidden, m.loraR, true, false));
         }
 
-        SavedTensors.T adapter(SavedTensors.T x, int dim) {
-            SavedTensors.T z = g.savesOutput(g.linear(x, dim, hidden, true, true));     // relu
+        SavedTensors.T adapter(SavedTensors.T x, int dim, String act) {
+            SavedTensors.T z = g.activation(g.linear(x, dim, hidden, true, true), act);
             return g.add(x, g.linear(z, hidden, dim, true, true));
         }
 
@@ -173,11 +186,11 @@ public final class MemoryModel {
             SavedTensors.T ctx = g.matmul(g.dropout(probs, attDrop), false, v, true, t, bt * hidden);
             ctx = g.tensor(ctx.elems(), ctx.rg());                                           // [B,h,T,d] -> [B,T,H] copy
             SavedTensors.T d = g.dropout(g.linear(ctx, hidden, hidden, m.weights, m.biases), hidDrop);
-            if (m.adapterDim != 0) d = adapter(d, m.bottleneck(hidden));
+            if (m.adapterDim != 0 && m.adapterAttn) d = adapter(d, m.bottleneck(hidden), m.adapterAct);
             SavedTensors.T a = g.layerNorm(g.add(d, x), hidden, m.norms);
             SavedTensors.T f = g.gelu(g.linear(a, inter, hidden, m.weights, m.biases));
             SavedTensors.T o = g.dropout(g.linear(f, hidden, inter, m.weights, m.biases), hidDrop);
-            if (m.adapterDim != 0) o = adapter(o, m.bottleneck(hidden));
+            if (m.adapterDim != 0 && m.adapterFfn) o = adapter(o, m.bottleneck(hidden), m.adapterAct);
             return g.layerNorm(g.add(o, a), hidden, m.norms);
         }
 
@@ -258,8 +271,8 @@ public final class MemoryModel {
             return g.add(base, g.linear(a, out, m.loraR, true, false));
         }
 
-        SavedTensors.T adapter(SavedTensors.T x, int dim) {
-            SavedTensors.T z = g.savesOutput(g.linear(x, dim, d, true, true));
+        SavedTensors.T adapter(SavedTensors.T x, int dim, String act) {
+            SavedTensors.T z = g.activation(g.linear(x, dim, d, true, true), act);
             return g.add(x, g.linear(z, d, dim, true, true));
         }
 
@@ -279,7 +292,7 @@ public final class MemoryModel {
         SavedTensors.T attnLayer(SavedTensors.T h, SavedTensors.T enc, long tq, long tk, Mode m) {
             SavedTensors.T x = g.rmsNorm(h, d, m.norms);
             SavedTensors.T y = g.dropout(attention(x, enc == null ? x : enc, tq, tk, m), drop);
-            if (m.adapterDim != 0) y = adapter(y, m.bottleneck(d));
+            if (m.adapterDim != 0 && (enc == null ? m.adapterAttn : m.adapterCross)) y = adapter(y, m.bottleneck(d), m.adapterAct);
             return g.add(h, y);
         }
 
@@ -287,7 +300,7 @@ public final class MemoryModel {
             SavedTensors.T x = g.rmsNorm(h, d, m.norms);
             SavedTensors.T z = g.dropout(g.savesOutput(g.linear(x, ff, d, m.weights, m.biases)), drop);   // relu
             SavedTensors.T y = g.dropout(g.linear(z, d, ff, m.weights, m.biases), drop);
-            if (m.adapterDim != 0) y = adapter(y, m.bottleneck(d));
+            if (m.adapterDim != 0 && m.adapterFfn) y = adapter(y, m.bottleneck(d), m.adapterAct);
             return g.add(h, y);
         }
 

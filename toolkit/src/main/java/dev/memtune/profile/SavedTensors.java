@@ -105,6 +105,17 @@ final class SavedTensors {
         return tensor(x.elems(), x.rg());
     }
 
+    /**
+     * An adapter's non-linearity as {@code Adapter} computes it: ReLU keeps its output, GELU its input, swish its input and
+     * sigmoid, {@code gelu_new} ({@code F.geluTanh}, composed of multiplies and a tanh) keeps x, x*x, tanh(.), x/2 and 1 + tanh(.).
+     */
+    T activation(T x, String act) {
+        if (act.equals("relu")) return savesOutput(x);
+        if (x.rg() && !noGrad) saveBytes(x.elems() * bytes * switch (act) { case "gelu" -> 1; case "swish" -> 2; case "gelu_new" -> 5;
+            default -> throw new IllegalArgumentException("memory model: adapter non_linearity '" + act + "' not modelled"); });
+        return tensor(x.elems(), x.rg());
+    }
+
     T dropout(T x, double p) {
         if (!training || p <= 0) return x;
         if (x.rg()) saveBytes(x.elems());                      // the bool keep mask: 1 byte per element (F.dropout)
