@@ -136,6 +136,12 @@ public final class MemoryModel {
             };
         }
 
+        /**
+         * Whether the norms' weights (scales) train: full fine-tuning and adapters with trainable norms; BitFit trains only
+         * their biases, which T5's RMS norm does not have (its norms then keep nothing extra).
+         */
+        boolean normWeights() { return norms && (weights || adapterDim != 0); }
+
         int bottleneck(int hidden) { return adapterDim < 0 ? Math.max(1, hidden / -adapterDim) : adapterDim; }
     }
 
@@ -290,14 +296,14 @@ public final class MemoryModel {
         }
 
         SavedTensors.T attnLayer(SavedTensors.T h, SavedTensors.T enc, long tq, long tk, Mode m) {
-            SavedTensors.T x = g.rmsNorm(h, d, m.norms);
+            SavedTensors.T x = g.rmsNorm(h, d, m.normWeights());
             SavedTensors.T y = g.dropout(attention(x, enc == null ? x : enc, tq, tk, m), drop);
             if (m.adapterDim != 0 && (enc == null ? m.adapterAttn : m.adapterCross)) y = adapter(y, m.bottleneck(d), m.adapterAct);
             return g.add(h, y);
         }
 
         SavedTensors.T ffLayer(SavedTensors.T h, Mode m) {
-            SavedTensors.T x = g.rmsNorm(h, d, m.norms);
+            SavedTensors.T x = g.rmsNorm(h, d, m.normWeights());
             SavedTensors.T z = g.dropout(g.savesOutput(g.linear(x, ff, d, m.weights, m.biases)), drop);   // relu
             SavedTensors.T y = g.dropout(g.linear(z, d, ff, m.weights, m.biases), drop);
             if (m.adapterDim != 0 && m.adapterFfn) y = adapter(y, m.bottleneck(d), m.adapterAct);
@@ -311,7 +317,7 @@ public final class MemoryModel {
                 if (enc != null) h = attnLayer(h, enc, len, t, m);
                 h = ffLayer(h, m);
             }
-            return g.dropout(g.rmsNorm(h, d, m.norms), drop);
+            return g.dropout(g.rmsNorm(h, d, m.normWeights()), drop);
         }
 
         /** Encoder, decoder, tied LM head (decoder states * d^-0.5 times shared^T), token log-softmax. */
