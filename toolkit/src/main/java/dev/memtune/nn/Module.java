@@ -106,12 +106,23 @@ public abstract class Module {
     public void initNormal(double std) {
         namedParams().forEach((n, p) -> {
             NDArray v;
-            if (n.endsWith("LayerNorm.weight") || n.endsWith("layer_norm.weight") || n.endsWith("layernorm.weight")
-                    || n.endsWith("final_layer_norm.weight") || n.endsWith("_layer_norm.weight")) v = manager.ones(p.data().getShape());
+            if (n.endsWith(".weight") && isNormParam(n)) v = manager.ones(p.data().getShape());
             else if (n.endsWith("bias")) v = manager.zeros(p.data().getShape());
             else v = manager.randomNormal(0f, (float) std, p.data().getShape(), DataType.FLOAT32);
             p.set(v);
         });
+    }
+
+    /**
+     * Whether a parameter (by its full dotted name) belongs to a normalisation layer under Hugging Face's names: the
+     * module holding it is BERT's {@code LayerNorm}, T5's {@code layer_norm} / {@code final_layer_norm}, OPT's
+     * {@code *_layer_norm}, or a {@code *layernorm}.
+     */
+    public static boolean isNormParam(String name) {
+        int end = name.lastIndexOf('.');
+        if (end < 0) return false;
+        String owner = name.substring(name.lastIndexOf('.', end - 1) + 1, end);
+        return owner.endsWith("LayerNorm") || owner.endsWith("layer_norm") || owner.endsWith("layernorm");
     }
 
     /**

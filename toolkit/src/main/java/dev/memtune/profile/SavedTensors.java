@@ -111,7 +111,8 @@ final class SavedTensors {
      */
     T activation(T x, String act) {
         if (act.equals("relu")) return savesOutput(x);
-        if (x.rg() && !noGrad) saveBytes(x.elems() * bytes * switch (act) { case "gelu" -> 1; case "swish" -> 2; case "gelu_new" -> 5;
+        if (act.equals("gelu")) return gelu(x);
+        if (x.rg() && !noGrad) saveBytes(x.elems() * bytes * switch (act) { case "swish" -> 2; case "gelu_new" -> 5;
             default -> throw new IllegalArgumentException("memory model: adapter non_linearity '" + act + "' not modelled"); });
         return tensor(x.elems(), x.rg());
     }

@@ -47,13 +47,7 @@ public final class Adapters implements Method {
         if (n == 0) throw new IllegalArgumentException("adapter: backbone " + backbone.config().modelType + " exposes no adapter slots");
         TunedModel m = new TunedModel(backbone, head, config);
         Heads.add(m, backbone.config().outputSize());
-        Freeze.apply(m, name -> name.contains(".adapter.") || (config.unfreezeLayerNorms() && isLayerNorm(name)));
+        Freeze.apply(m, name -> name.contains(".adapter.") || (config.unfreezeLayerNorms() && Module.isNormParam(name)));
         return m;
-    }
-
-    /** A backbone layer-norm parameter under HF's names: BERT {@code LayerNorm}, T5 {@code layer_norm}/{@code final_layer_norm}, OPT {@code *_layer_norm}. */
-    static boolean isLayerNorm(String name) {
-        String[] parts = name.split("\\.");
-        return parts.length >= 2 && (parts[parts.length - 2].equals("LayerNorm") || parts[parts.length - 2].endsWith("layer_norm"));
     }
 }

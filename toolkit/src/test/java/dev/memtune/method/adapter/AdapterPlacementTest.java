@@ -38,6 +38,9 @@ class AdapterPlacementTest {
         }
     }
 
+    /** Layer-norm parameter names of BERT, T5 and OPT, written out here independently of the code under test. */
+    static final String NORM = ".*(LayerNorm|layer_norm)\\.(weight|bias)";
+
     static long sum(Map<String, Long> m) { return m.values().stream().mapToLong(Long::longValue).sum(); }
 
     @Test
@@ -73,10 +76,10 @@ class AdapterPlacementTest {
         norms.keySet().removeIf(n -> n.contains(".adapter."));
         assertFalse(norms.isEmpty());
         for (String n : norms.keySet())
-            assertTrue(n.matches(".*(LayerNorm|layer_norm)\\.(weight|bias)"), "only layer norms train besides adapters, got " + n);
+            assertTrue(n.matches(NORM), "only layer norms train besides adapters, got " + n);
         try (NDManager nd = NDManager.newBaseManager()) {              // every layer norm of the backbone is among them
             Backbone bb = Backbones.construct(nd.newSubManager(), c, true);
-            long all = bb.namedParams().keySet().stream().filter(n -> n.matches(".*(LayerNorm|layer_norm)\\.(weight|bias)")).count();
+            long all = bb.namedParams().keySet().stream().filter(n -> n.matches(NORM)).count();
             assertEquals(all, norms.size());
             bb.close();
         }
