@@ -19,20 +19,23 @@ import java.util.List;
 /** {@code memtune bench}: matmul roof, then each method's training step: tokens/s, FLOPs, GFLOP/s, MFU. */
 public final class BenchCommand implements Command {
     @Override
-    public java.util.Set<String> flags() { return java.util.Set.of("no-roof", "no-phases"); }
+    public java.util.Set<String> flags() { return java.util.Set.of("no-roof", "no-phases", "all-positions"); }
 
     public String summary() { return "training-step throughput per method: roof, tokens/s, model FLOPs, MFU; fp16 probe"; }
 
     public String usage() {
         return """
                 usage: memtune bench [--backbone bert-base] [--methods all|m1,m2] [--batch 16] [--seq 128] [--dtype fp32|fp16]
-                             [--steps 3] [--warmup 1] [--roof-n 2048] [--no-roof] [--no-phases] [--out FILE] [--trace FILE]
+                             [--steps 3] [--warmup 1] [--roof-n 2048] [--no-roof] [--no-phases] [--all-positions]
+                             [--out FILE] [--trace FILE]
                   Measures in this process: the fp32 and fp16 matmul roof (GFLOP/s of n x n products through DJL; the
                   size grows until a product takes 0.3 s), then for each method warm-up steps and --steps timed
                   training steps (AdamW): median, min, max, tokens/s, model FLOPs per step (matmuls of the forward and of
                   the backward the method needs, attention included), achieved GFLOP/s and MFU = GFLOP/s / fp32 roof.
                   --dtype fp16 runs the precision probe (fp16 mixed-precision forward+backward of a BERT FFN
                   projection against fp32) instead of model steps: the models run fp32 only (see the report).
+                  A head that pools the first token lets BERT's last layer run for that token only, as training does;
+                  --all-positions computes every position of every layer, as Hugging Face's model does (like for like).
                   With full among the methods, also times the phases of its step (zero grads, forward, backward, release of the step's tensors, clip, AdamW).
                   Prints a table and JSON (--out writes the JSON). --trace FILE: one more full fine-tuning step (the first
                   method's when full is not among them) under libtorch's profiler: its Chrome trace goes to FILE and the
@@ -46,7 +49,7 @@ public final class BenchCommand implements Command {
         int batch = a.getInt("batch", 16), seq = a.getInt("seq", 128), steps = a.getInt("steps", 3), warmup = a.getInt("warmup", 1);
         int roofN = a.getInt("roof-n", 2048);
         String dtype = a.get("dtype", "fp32");
-        boolean noRoof = a.flag("no-roof"), noPhases = a.flag("no-phases");
+        boolean noRoof = a.flag("no-roof"), noPhases = a.flag("no-phases"), firstToken = !a.flag("all-positions");
         String out = a.get("out", null), trace = a.get("trace", null);
         a.rejectUnknown();
         if (!dtype.equals("fp32") && !dtype.equals("fp16")) throw new IllegalArgumentException("memtune bench: --dtype must be fp32 or fp16, got '" + dtype + "'");
@@ -56,6 +59,8 @@ public final class BenchCommand implements Command {
         json.addProperty("threads", Runtime.getRuntime().availableProcessors());
         json.addProperty("load_average", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         json.addProperty("dropout_masks", dev.memtune.nn.KeepMask.source());
+        json.addProperty("first_token_last_layer", firstToken);
+        System.out.println("last layer: " + (firstToken ? "first token only where the head pools it (--all-positions: every position)" : "every position (--all-positions)"));
         System.out.println("dropout masks: " + json.get("dropout_masks").getAsString() + " (-Dmemtune.dropout_masks=memtune|torch)");
         double roof32 = Double.NaN;
         if (!noRoof) {
@@ -84,7 +89,7 @@ public final class BenchCommand implements Command {
             for (String m : methods) {
                 log("bench " + m + " ...");
                 Workload w = Workload.of(backbone, m, batch, seq);
-                StepBench.Result r = StepBench.run(w, warmup, steps, roof32);
+                StepBench.Result r = StepBench.run(w, warmup, steps, roof32, firstToken);
                 System.out.printf("%-8s %9.3f %9.3f %9.3f %10.1f %12.2f %9.2f %6.1f%%%n", m, r.median(), r.min(), r.max(), r.tokensPerSecond(),
                         r.flops() / 1e9, r.gflops(), 100 * r.mfu());
                 rows.add(r.toJson());
@@ -92,7 +97,7 @@ public final class BenchCommand implements Command {
             json.add("steps", rows);
             if (methods.contains("full") && !noPhases) {
                 log("phases of the full fine-tuning step ...");
-                StepBench.Phases ph = StepBench.phases(Workload.of(backbone, "full", batch, seq), warmup, steps);
+                StepBench.Phases ph = StepBench.phases(Workload.of(backbone, "full", batch, seq), warmup, steps, firstToken);
                 double tot = ph.total();
                 System.out.printf("%nfull fine-tuning step, where the time goes: zero grads %.3f s (%.0f%%), forward+loss %.3f s (%.0f%%), backward %.3f s (%.0f%%), "
                                 + "release %.3f s (%.0f%%), clip %.3f s (%.0f%%), AdamW %.3f s (%.0f%%); sum %.3f s%n",
@@ -104,7 +109,7 @@ public final class BenchCommand implements Command {
         if (trace != null && !dtype.equals("fp16")) {
             String m = methods.contains("full") ? "full" : methods.get(0);
             log("trace of one " + m + " step ...");
-            StepBench.trace(Workload.of(backbone, m, batch, seq), warmup, Path.of(trace));
+            StepBench.trace(Workload.of(backbone, m, batch, seq), warmup, Path.of(trace), firstToken);
             List<OpTrace.Op> ops = OpTrace.summarize(Path.of(trace));
             System.out.printf("%n%s step, ops by self time (libtorch profiler, trace in %s):%n%s", m, trace, OpTrace.table(ops, 25));
         }

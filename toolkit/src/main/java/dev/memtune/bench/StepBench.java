@@ -23,10 +23,11 @@ import java.util.*;
  */
 public final class StepBench {
     /** One method's timing. {@code flops} is NaN when the architecture/method has no FLOP model. */
-    public record Result(Workload workload, List<Double> times, double median, double min, double max,
+    public record Result(Workload workload, boolean firstToken, List<Double> times, double median, double min, double max,
                          double tokensPerSecond, double flops, double gflops, double mfu, float loss) {
         public JsonObject toJson() {
             JsonObject o = workload.toJson();
+            o.addProperty("first_token_last_layer", firstToken);
             o.addProperty("median_seconds", median);
             o.addProperty("min_seconds", min);
             o.addProperty("max_seconds", max);
@@ -43,6 +44,12 @@ public final class StepBench {
     private StepBench() {}
 
     /**
+     * The workload's model; {@code firstToken}: a first-token head lets BERT's last layer run for that token only, as
+     * training does ({@link TunedModel#firstTokenLastLayer}); false computes every position, as Hugging Face's model does.
+     */
+    private static TunedModel build(Workload w, boolean firstToken) { return w.build().firstTokenLastLayer(firstToken); }
+
+    /**
      * Where one step's time goes (seconds, median of steps): zeroing the gradients, forward + loss,
      * backward, releasing the step's tensors (closing its scope frees the activations), gradient
      * clipping, the AdamW update.
@@ -56,8 +63,8 @@ public final class StepBench {
      * real step, after warm-up). A {@code CustomBackward} model (MEFT) does its forward and backward in
      * one call: its forward time is 0 and its backward holds both.
      */
-    public static Phases phases(Workload w, int warmup, int steps) {
-        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = w.build(); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
+    public static Phases phases(Workload w, int warmup, int steps, boolean firstToken) {
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = build(w, firstToken); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
             Engine.getInstance().setRandomSeed((int) w.seed());
             AdamW opt = StepSetup.defaults(m).optimizer();
             double[][] t = new double[TrainStep.Phase.values().length][steps];
@@ -78,8 +85,8 @@ public final class StepBench {
      * One training step after warm-up under libtorch's profiler (DJL's {@code JniUtils.startProfile}), its Chrome
      * trace written to {@code file} (open it in chrome://tracing or Perfetto; {@link OpTrace} sums it by op).
      */
-    public static void trace(Workload w, int warmup, java.nio.file.Path file) {
-        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = w.build(); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
+    public static void trace(Workload w, int warmup, java.nio.file.Path file, boolean firstToken) {
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = build(w, firstToken); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
             Engine.getInstance().setRandomSeed((int) w.seed());
             AdamW opt = StepSetup.defaults(m).optimizer();
             for (int i = 0; i < Math.max(1, warmup); i++) TrainStep.run(m, opt, b, y, 1e-4, 1.0);
@@ -98,9 +105,9 @@ public final class StepBench {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    public static Result run(Workload w, int warmup, int steps, double roofGflops) {
+    public static Result run(Workload w, int warmup, int steps, double roofGflops, boolean firstToken) {
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
-        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = w.build(); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
+        try (NDManager nd = NDManager.newBaseManager(); TunedModel m = build(w, firstToken); Batch b = w.batch(nd); NDArray y = w.labels(nd)) {
             Engine.getInstance().setRandomSeed((int) w.seed());
             AdamW opt = StepSetup.defaults(m).optimizer();
             float loss = Float.NaN;
@@ -114,10 +121,10 @@ public final class StepBench {
             List<Double> s = new ArrayList<>(times);
             Collections.sort(s);
             double med = s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
-            MemoryModel.Replay r = MemoryModel.replay(w);
+            MemoryModel.Replay r = MemoryModel.replay(w, firstToken);
             double flops = r == null ? Double.NaN : r.flops();
             double gf = flops / med / 1e9;
-            return new Result(w, times, med, s.get(0), s.get(s.size() - 1), w.tokensPerStep() / med, flops, gf, gf / roofGflops, loss);
+            return new Result(w, firstToken, times, med, s.get(0), s.get(s.size() - 1), w.tokensPerStep() / med, flops, gf, gf / roofGflops, loss);
         }
     }
 }

@@ -31,7 +31,8 @@ public final class Measurement {
             Engine.getInstance().setRandomSeed((int) w.seed());
             System.gc();
             long baseline = ProcMemory.residentBytes();
-            try (TunedModel m = w.build(); Batch b = w.batch(nd); NDArray labels = w.labels(nd)) {
+            // every position through every layer: the papers' memory tables measured code that computes them all
+            try (TunedModel m = w.build().firstTokenLastLayer(false); Batch b = w.batch(nd); NDArray labels = w.labels(nd)) {
                 StepSetup setup = StepSetup.defaults(m);
                 Map<String, Param> trainable = setup.trainable();
                 AdamW opt = setup.optimizer();

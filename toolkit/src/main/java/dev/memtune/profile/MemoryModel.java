@@ -71,8 +71,14 @@ public final class MemoryModel {
         public long flops() { return forwardFlops + backwardFlops; }
     }
 
-    /** Replays one training step of the workload, or null when its backbone, task or method is not modelled. */
-    public static Replay replay(Workload w) {
+    /** Replays one training step of the workload (every position through every layer), or null when its backbone, task or method is not modelled. */
+    public static Replay replay(Workload w) { return replay(w, false); }
+
+    /**
+     * As {@link #replay(Workload)}; {@code firstToken}: BERT's last layer runs for the pooled first token only
+     * ({@code TunedModel.firstTokenLastLayer}) where the method runs the plain encoder.
+     */
+    public static Replay replay(Workload w, boolean firstToken) {
         BackboneConfig c = w.config();
         // the method's options as its config resolved them (LoRA r, reduction factors, MEFT's bottleneck)
         if (!Methods.available(w.method())) return null;
@@ -95,7 +101,7 @@ public final class MemoryModel {
             case "meft1", "meft2", "meft3" -> h = bert.meft(mode);
             default -> {
                 h = bert.embeddings(mode);
-                for (int i = 0; i < c.numLayers(); i++) h = bert.layer(h, mode);
+                for (int i = 0; i < c.numLayers(); i++) h = bert.layer(h, mode, firstToken && i == c.numLayers() - 1);
             }
         }
         bert.head(h);
@@ -181,19 +187,23 @@ public final class MemoryModel {
         }
 
         /** One encoder layer as {@code BertModel.Layer.forward}. */
-        SavedTensors.T layer(SavedTensors.T x, Mode m) {
-            long bt = b * t;
-            SavedTensors.T q = g.linear(x, hidden, hidden, m.weights, m.biases);
-            if (m.loraR > 0) q = lora(x, q, m);
-            SavedTensors.T k = g.linear(x, hidden, hidden, m.weights, m.biases);
+        SavedTensors.T layer(SavedTensors.T x, Mode m) { return layer(x, m, false); }
+
+        /** As {@link #layer(SavedTensors.T, Mode)}; {@code firstOnly}: queries and everything after attention at position 0 only. */
+        SavedTensors.T layer(SavedTensors.T x, Mode m, boolean firstOnly) {
+            long tq = firstOnly ? 1 : t, bq = b * tq;
+            SavedTensors.T k = g.linear(x, hidden, hidden, m.weights, m.biases);             // k first: x is saved whole before its view
             SavedTensors.T v = g.linear(x, hidden, hidden, m.weights, m.biases);
             if (m.loraR > 0) v = lora(x, v, m);
-            SavedTensors.T probs = g.savesOutput(g.matmul(q, true, k, true, hidden / heads, b * heads * t * t));   // softmax(q k^T / sqrt(d) + mask)
-            SavedTensors.T ctx = g.matmul(g.dropout(probs, attDrop), false, v, true, t, bt * hidden);
+            SavedTensors.T xq = firstOnly ? g.view(x, bq * hidden) : x;                   // x[:, 0:1, :], a view of x
+            SavedTensors.T q = g.linear(xq, hidden, hidden, m.weights, m.biases);
+            if (m.loraR > 0) q = lora(xq, q, m);
+            SavedTensors.T probs = g.savesOutput(g.matmul(q, true, k, true, hidden / heads, b * heads * tq * t));  // softmax(q k^T / sqrt(d) + mask)
+            SavedTensors.T ctx = g.matmul(g.dropout(probs, attDrop), false, v, true, t, bq * hidden);
             ctx = g.tensor(ctx.elems(), ctx.rg());                                           // [B,h,T,d] -> [B,T,H] copy
             SavedTensors.T d = g.dropout(g.linear(ctx, hidden, hidden, m.weights, m.biases), hidDrop);
             if (m.adapterDim != 0 && m.adapterAttn) d = adapter(d, m.bottleneck(hidden), m.adapterAct);
-            SavedTensors.T a = g.layerNorm(g.add(d, x), hidden, m.norms);
+            SavedTensors.T a = g.layerNorm(g.add(d, xq), hidden, m.norms);
             SavedTensors.T f = g.gelu(g.linear(a, inter, hidden, m.weights, m.biases));
             SavedTensors.T o = g.dropout(g.linear(f, hidden, inter, m.weights, m.biases), hidDrop);
             if (m.adapterDim != 0 && m.adapterFfn) o = adapter(o, m.bottleneck(hidden), m.adapterAct);
@@ -202,15 +212,13 @@ public final class MemoryModel {
 
         /** Classification head on the first token: dropout, dense, tanh, dropout, out_proj, log-softmax. */
         void head(SavedTensors.T h) {
-            SavedTensors.T p = g.tensor(b * h.elems() / (b * t), h.rg());
+            SavedTensors.T p = g.tensor(b * hidden, h.rg());
             p = g.dropout(p, hidDrop);
-            SavedTensors.T x = g.savesOutput(g.linear(p, hidden(h), hidden(h), true, true));  // tanh
+            SavedTensors.T x = g.savesOutput(g.linear(p, hidden, hidden, true, true));  // tanh
             x = g.dropout(x, hidDrop);
-            SavedTensors.T logits = g.linear(x, 2, hidden(h), true, true);
+            SavedTensors.T logits = g.linear(x, 2, hidden, true, true);
             g.savesOutput(logits);                                                           // log-softmax
         }
-
-        private long hidden(SavedTensors.T h) { return h.elems() / (b * t); }
 
         /**
          * MEFT: the forward runs every layer without keeping anything; the backward recomputes one

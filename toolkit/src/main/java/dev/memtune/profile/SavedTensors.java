@@ -67,6 +67,9 @@ final class SavedTensors {
         return new T(next++, elems, rg && !noGrad);
     }
 
+    /** A view of x with {@code elems} elements (a slice): the same storage, so saving it adds nothing once x is saved. */
+    T view(T x, long elems) { return new T(x.id(), elems, x.rg()); }
+
     private void save(T t) { if (!noGrad && saved.add(t.id())) add(t.elems() * bytes); }
 
     private void saveBytes(long b) { if (!noGrad) { next++; add(b); } }

@@ -108,4 +108,40 @@ class BertModelTest {
             }
         }
     }
+
+    /**
+     * {@link Capture#FIRST_TOKEN}: the last layer at position 0 only gives position 0's state and the pooled output of the
+     * full forward, and the same gradient for every parameter (padded batch, eval mode; the reference is the full forward).
+     */
+    @Test
+    void firstTokenLastLayerIsPositionZeroOfTheFullForward() {
+        try (Backbone b = Backbones.create("tiny-bert", 6); NDManager m = NDManager.newBaseManager()) {
+            b.train(false);
+            b.setTrainable(n -> true);
+            Batch in = batch(m, new long[][]{{2, 5, 7, 3, 9}, {2, 8, 6, 0, 0}}, new long[][]{{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}});
+            NDArray r = m.randomNormal(new Shape(2, 32));
+            float[][] out = new float[2][], pooled = new float[2][];
+            java.util.List<java.util.Map<String, float[]>> grads = new java.util.ArrayList<>();
+            for (Capture cap : new Capture[]{Capture.NONE, Capture.FIRST_TOKEN}) {
+                java.util.Map<String, float[]> g = new java.util.TreeMap<>();
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    BackboneOutput o = b.forward(in, cap);
+                    assertEquals(cap.firstToken() ? 1 : 5, o.lastHiddenState().getShape().get(1));
+                    out[grads.size()] = o.lastHiddenState().get(new NDIndex(":, 0, :")).toFloatArray();
+                    pooled[grads.size()] = o.pooled().toFloatArray();
+                    gc.backward(o.pooled().mul(r).sum().add(o.lastHiddenState().get(new NDIndex(":, 0, :")).square().sum()));
+                }
+                b.namedParams().forEach((n, p) -> { if (p.grad() != null) g.put(n, p.grad().toFloatArray()); });
+                b.namedParams().values().forEach(Param::zeroGrad);
+                grads.add(g);
+            }
+            assertArrayEquals(out[0], out[1], 1e-5f);
+            assertArrayEquals(pooled[0], pooled[1], 1e-5f);
+            assertEquals(grads.get(0).keySet(), grads.get(1).keySet());
+            for (String n : grads.get(0).keySet())
+                assertArrayEquals(grads.get(0).get(n), grads.get(1).get(n), 1e-4f, n);
+            float[] last = grads.get(0).get("encoder.layer.1.output.dense.weight");
+            assertTrue(java.util.stream.IntStream.range(0, last.length).anyMatch(j -> last[j] != 0), "the last layer learns");
+        }
+    }
 }

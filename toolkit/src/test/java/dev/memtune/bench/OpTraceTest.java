@@ -40,7 +40,7 @@ class OpTraceTest {
     void traceOfARealStep(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("step.json");
         long t0 = System.nanoTime();
-        StepBench.trace(Workload.of("tiny-bert", "full", 2, 8), 1, f);
+        StepBench.trace(Workload.of("tiny-bert", "full", 2, 8), 1, f, true);
         double wallUs = (System.nanoTime() - t0) / 1e3;
         List<OpTrace.Op> ops = OpTrace.summarize(f);
         assertTrue(ops.stream().anyMatch(o -> o.name().equals("aten::mm") || o.name().equals("aten::addmm")), "no matrix product in " + ops);

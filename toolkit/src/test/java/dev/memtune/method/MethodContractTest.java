@@ -108,11 +108,56 @@ class MethodContractTest {
             NDArray want = ref.forward(refIn, Capture.NONE).lastHiddenState();
             try (TunedModel m = Methods.create(method).attach(b, HeadSpec.classification(2))) {
                 m.train(false);
-                NDArray got = m.features(in);
-                float diff = got.sub(want).abs().max().getFloat();
+                NDArray got = m.features(in);                        // [B,1,H] when a first-token head lets the last layer stop there
+                float diff = got.sub(want.get(new ai.djl.ndarray.index.NDIndex(":, 0:" + got.getShape().get(1) + ", :"))).abs().max().getFloat();
                 assertTrue(diff < 1e-4, method + " moved the starting point by " + diff);
             }
             ref.close();
+        }
+    }
+
+    /**
+     * A first-token head lets the last layer run for that token only ({@link TunedModel#firstTokenLastLayer}): the loss and
+     * every gradient are those of the computation over every position (the reference: the same model with it off), with
+     * padding in the batch. Where it applies (BERT, first-token pooling) the features are [B,1,H].
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("cases")
+    void firstTokenLastLayerKeepsLossAndGradients(String method, String backbone) {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            Backbone b = Backbones.create(backbone, 5);
+            String kind = b.config().modelType;
+            try (TunedModel m = Methods.create(method).attach(b, HeadSpec.classification(2))) {
+                m.train(false);                                      // dropout off: both ways see the same function
+                Batch in = batch(nd, kind);
+                NDArray labels = nd.create(new long[]{1, 0});
+                float[] loss = new float[2];
+                List<Map<String, float[]>> grads = new ArrayList<>();
+                for (int run = 0; run < 2; run++) {
+                    m.firstTokenLastLayer(run == 1);
+                    m.zeroGrad();
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray l = m.loss(in, labels);
+                        loss[run] = l.getFloat();
+                        gc.backward(l);
+                    }
+                    Map<String, float[]> g = new LinkedHashMap<>();
+                    for (var e : m.namedParams().entrySet()) if (e.getValue().trainable() && e.getValue().grad() != null) g.put(e.getKey(), e.getValue().grad().toFloatArray());
+                    grads.add(g);
+                }
+                boolean applies = kind.equals("bert") && m.head().pooling.equals("first");
+                assertEquals(applies && !List.of("lst", "symtune", "meft1", "meft2", "meft3").contains(method) ? 1 : 6,
+                        m.features(in).getShape().get(1), "positions in the features with it on");
+                assertEquals(loss[0], loss[1], 1e-5 * Math.max(1, Math.abs(loss[0])), method + ": loss");
+                assertEquals(grads.get(0).keySet(), grads.get(1).keySet());
+                for (String n : grads.get(0).keySet()) {
+                    float[] a = grads.get(0).get(n), c = grads.get(1).get(n);
+                    double scale = 0, diff = 0;
+                    for (int i = 0; i < a.length; i++) { scale = Math.max(scale, Math.abs(a[i])); diff = Math.max(diff, Math.abs(a[i] - c[i])); }
+                    assertTrue(diff <= 1e-4 * Math.max(scale, 1e-3), method + ": gradient of " + n + " differs by " + diff + " (largest " + scale + ")");
+                }
+                m.firstTokenLastLayer(true);
+            }
         }
     }
 }

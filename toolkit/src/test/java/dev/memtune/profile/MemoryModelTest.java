@@ -104,6 +104,22 @@ class MemoryModelTest {
     }
 
     /**
+     * BERT's last layer at the first token only (the head pools it): full fine-tuning's forward loses, per sequence, the
+     * products of the other T - 1 queries: q and o (h x h each), QK^T and PV (t x h each) and the FFN (2 x h x i); the
+     * backward still does twice the forward.
+     */
+    @org.junit.jupiter.api.Test
+    void firstTokenLastLayerDropsTheOtherPositionsProductsByHandCount() {
+        Workload w = Workload.of("tiny-bert", "full", 2, 6);
+        MemoryModel.Replay all = MemoryModel.replay(w), first = MemoryModel.replay(w, true);
+        long b = 2, h = 32, i = 37, t = 6;
+        long dropped = 2 * b * (t - 1) * (2 * h * h + 2 * t * h + 2 * h * i);
+        assertEquals(dropped, all.forwardFlops() - first.forwardFlops());
+        assertEquals(2 * first.forwardFlops(), first.backwardFlops());
+        assertTrue(first.saved() < all.saved(), "fewer positions keep fewer tensors");
+    }
+
+    /**
      * T5 full fine-tuning, tiny-t5 (D=32, F=37, 4 heads of 8, 2+2 layers, V=99) at batch 2, encoder
      * length 6, decoder length 3, counted by hand: pre-norm RMS keeps its input, the root and (weight
      * trains) x-hat; the encoder output read by every cross-attention's k and v is saved once.

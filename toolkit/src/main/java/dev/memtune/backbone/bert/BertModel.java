@@ -25,6 +25,9 @@ import java.util.List;
  *   pooled = tanh(W_p h_L[:, 0])
  * </pre>
  * Each layer runs in its own {@link NDScope}: only its output (and the captures asked for) leave it.
+ * With {@link Capture#firstToken} the last layer runs for position 0 only (queries, attention output,
+ * feed-forward; keys and values over every token): about 6/7 of one layer's products, forward and
+ * backward, that a first-token head never reads.
  */
 public final class BertModel extends Backbone {
     public final Embeddings embeddings;
@@ -63,7 +66,7 @@ public final class BertModel extends Backbone {
         }
         if (cap.hiddenStates()) hs.add(h);
         for (int i = 0; i < numLayers(); i++) {
-            LayerOut o = layer(i).forward(h, ext, cap.attentions());
+            LayerOut o = layer(i).forward(h, ext, cap.attentions(), cap.firstToken() && i == numLayers() - 1);
             if (!cap.hiddenStates()) h.close();                           // done with the previous state
             h = o.hidden();
             if (cap.hiddenStates()) hs.add(h);
@@ -142,15 +145,18 @@ public final class BertModel extends Backbone {
         }
 
         /** Returns the context [B,T,H]; puts the probabilities [B,h,T,T] in probsOut[0] if non-null; {@code ext} null: no key masked. */
-        public NDArray forward(NDArray x, NDArray ext, NDArray[] probsOut) {
+        public NDArray forward(NDArray x, NDArray ext, NDArray[] probsOut) { return forward(x, x, ext, probsOut); }
+
+        /** Queries from {@code xq} [B,Tq,H] (a prefix of x's positions), keys and values from x [B,T,H]: context [B,Tq,H]. */
+        public NDArray forward(NDArray x, NDArray xq, NDArray ext, NDArray[] probsOut) {
             // the 1/sqrt(d_head) scale goes on q ([B,T,H]), half the size of the scores [B,h,T,T] at T = 128, d_head = 64
-            NDArray q = split(query.forward(x).mul(F.scalar(x, 1 / Math.sqrt(headDim)))), k = split(key.forward(x)), v = split(value.forward(x));
+            NDArray q = split(query.forward(xq).mul(F.scalar(xq, 1 / Math.sqrt(headDim)))), k = split(key.forward(x)), v = split(value.forward(x));
             NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
             if (ext != null) scores = scores.add(ext);
             NDArray probs = scores.softmax(-1);
             if (probsOut != null) probsOut[0] = probs;
-            NDArray ctx = F.dropout(probs, dropout, training).matMul(v);  // [B,h,T,d]
-            Shape s = x.getShape();
+            NDArray ctx = F.dropout(probs, dropout, training).matMul(v);  // [B,h,Tq,d]
+            Shape s = xq.getShape();
             return ctx.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), s.get(2));
         }
     }
@@ -210,8 +216,12 @@ public final class BertModel extends Backbone {
             output = child("output", new ResidualOutput(m, c, c.hiddenSize(), "attention"));
         }
 
-        public NDArray forward(NDArray x, NDArray ext, NDArray[] probsOut) {
-            return output.forward(self.forward(x, ext, probsOut), x);
+        public NDArray forward(NDArray x, NDArray ext, NDArray[] probsOut) { return forward(x, ext, probsOut, false); }
+
+        /** {@code firstOnly}: the output at position 0 only, [B,1,H] (keys and values still over every position). */
+        public NDArray forward(NDArray x, NDArray ext, NDArray[] probsOut, boolean firstOnly) {
+            NDArray xq = firstOnly ? x.get(new NDIndex(":, 0:1, :")) : x;
+            return output.forward(self.forward(x, xq, ext, probsOut), xq);
         }
     }
 
@@ -252,10 +262,13 @@ public final class BertModel extends Backbone {
         public NDArray ffnBlock(NDArray a) { return output.forward(intermediate.forward(a), a); }
 
         /** Runs the layer in its own scope; everything but the returned tensors is closed. */
-        public LayerOut forward(NDArray x, NDArray ext, boolean wantProbs) {
+        public LayerOut forward(NDArray x, NDArray ext, boolean wantProbs) { return forward(x, ext, wantProbs, false); }
+
+        /** As {@link #forward(NDArray, NDArray, boolean)}; {@code firstOnly}: output [B,1,H] for position 0 only. */
+        public LayerOut forward(NDArray x, NDArray ext, boolean wantProbs, boolean firstOnly) {
             try (NDScope s = new NDScope()) {
                 NDArray[] probs = wantProbs ? new NDArray[1] : null;
-                NDArray y = ffnBlock(attentionBlock(x, ext, probs));
+                NDArray y = ffnBlock(attention.forward(x, ext, probs, firstOnly));
                 return new LayerOut(F.keep(y), wantProbs ? F.keep(probs[0]) : null);
             }
         }
