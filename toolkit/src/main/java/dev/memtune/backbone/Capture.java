@@ -9,7 +9,7 @@ package dev.memtune.backbone;
  * values over every token, the query, attention output and feed-forward for position 0, so the last
  * hidden state is {@code [B,1,H]}. Position 0's state is the same function of the input (equal up to
  * float rounding); the other positions' states, which nothing reads, are not computed. BERT honours
- * it; backbones that do not return the full state, which is still correct to pool.
+ * it; T5 and OPT ignore it and return every position, whose first pools the same.
  */
 public record Capture(boolean hiddenStates, boolean attentions, boolean firstToken) {
     public static final Capture NONE = new Capture(false, false, false);

@@ -25,6 +25,7 @@ public class TunedModel extends Module implements Trainable, AutoCloseable {
     public final HeadSpec spec;
     public final MethodConfig config;
     protected Head head;                 // null for lm
+    private boolean firstTokenLastLayer = true;
 
     public TunedModel(Backbone backbone, HeadSpec spec, MethodConfig config) {
         super(backbone.manager());
@@ -61,14 +62,12 @@ public class TunedModel extends Module implements Trainable, AutoCloseable {
     /**
      * Whether a head that pools the first token lets the backbone run its last layer for that token only
      * ({@link Capture#firstToken}: the same logits up to float rounding, about 1/14 fewer products in a
-     * 12-layer BERT). On by default; the profiler turns it off, since the papers' memory tables measured
-     * code that computes every position.
+     * 12-layer BERT). On by default; off computes every position, as Hugging Face's models and the
+     * papers' code do (memory measured to compare with the papers' tables).
      */
     public TunedModel firstTokenLastLayer(boolean on) { firstTokenLastLayer = on; return this; }
 
     public boolean firstTokenLastLayer() { return firstTokenLastLayer; }
-
-    private boolean firstTokenLastLayer = true;
 
     /** Final sequence states [B,T,D] the head reads ([B,1,D] when only the first token is computed). Default: the backbone's last hidden state. */
     public NDArray features(Batch b) {

@@ -26,7 +26,7 @@ import java.util.List;
  * </pre>
  * Each layer runs in its own {@link NDScope}: only its output (and the captures asked for) leave it.
  * With {@link Capture#firstToken} the last layer runs for position 0 only (queries, attention output,
- * feed-forward; keys and values over every token): about 6/7 of one layer's products, forward and
+ * feed-forward; keys and values over every token): about 5/6 of one layer's products, forward and
  * backward, that a first-token head never reads.
  */
 public final class BertModel extends Backbone {
