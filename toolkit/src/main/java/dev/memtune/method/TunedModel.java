@@ -25,7 +25,7 @@ public class TunedModel extends Module implements Trainable, AutoCloseable {
     public final HeadSpec spec;
     public final MethodConfig config;
     protected Head head;                 // null for lm
-    private boolean firstTokenLastLayer = true;
+    private boolean firstTokenLastLayer = !"false".equals(System.getProperty("memtune.first_token_last_layer"));
 
     public TunedModel(Backbone backbone, HeadSpec spec, MethodConfig config) {
         super(backbone.manager());
@@ -62,8 +62,9 @@ public class TunedModel extends Module implements Trainable, AutoCloseable {
     /**
      * Whether a head that pools the first token lets the backbone run its last layer for that token only
      * ({@link Capture#firstToken}: the same logits up to float rounding, about 1/14 fewer products in a
-     * 12-layer BERT). On by default; off computes every position, as Hugging Face's models and the
-     * papers' code do (memory measured to compare with the papers' tables).
+     * 12-layer BERT). On by default ({@code -Dmemtune.first_token_last_layer=false} turns the default off,
+     * e.g. to rerun a result made before 2026-12-05's sitting 6 as it was computed); off computes every
+     * position, as Hugging Face's models and the papers' code do (memory measured to compare with the papers' tables).
      */
     public TunedModel firstTokenLastLayer(boolean on) { firstTokenLastLayer = on; return this; }
 

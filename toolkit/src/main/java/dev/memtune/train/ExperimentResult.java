@@ -24,7 +24,9 @@ import java.util.Map;
  * trainable_params, method_params, total_params, backbone_params, trainable_share
  * steps, stop_reason, wall_seconds, train_seconds, tokens_per_second,
  * peak_rss_bytes, peak_rss_scope   resident high-water mark, since the run began ("run") or since the process began ("process")
- * machine{..}, dropout_masks (how dropout masks were drawn: memtune or torch; absent before 2026-12-05 = torch), finished_at
+ * machine{..}, dropout_masks (how dropout masks were drawn: memtune or torch; absent before 2026-12-05 = torch),
+ * first_token_last_layer (whether a first-token head let BERT's last layer run for that token only; absent in results
+ *                        made before 2026-12-05 11:00 = every position), finished_at
  * </pre>
  */
 public record ExperimentResult(Path file, JsonObject json) {
@@ -113,6 +115,7 @@ public record ExperimentResult(Path file, JsonObject json) {
         o.addProperty("peak_rss_bytes", Machine.peakRssBytes());
         o.add("machine", GSON.toJsonTree(Machine.info()));
         o.addProperty("dropout_masks", dev.memtune.nn.KeepMask.source());   // absent in results made before 2026-12-05: torch
+        o.addProperty("first_token_last_layer", model.firstTokenLastLayer());
         o.addProperty("finished_at", Experiments.now());
         return o;
     }

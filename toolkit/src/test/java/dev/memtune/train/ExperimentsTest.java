@@ -71,6 +71,7 @@ class ExperimentsTest {
         assertEquals(r.testScore(), acc);                                     // RTE's task score is accuracy
         assertTrue(r.trainableParams() > 0 && r.trainableParams() < r.json().get("total_params").getAsLong());
         assertTrue(r.peakRssBytes() > 0);
+        assertTrue(r.json().get("first_token_last_layer").getAsBoolean(), "the result records how the last layer ran");
 
         String finished = r.json().get("finished_at").getAsString();
         assertEquals(finished, Experiments.run(cfg, "rte", 42, "cpu", o).json().get("finished_at").getAsString(), "same settings: reused");
