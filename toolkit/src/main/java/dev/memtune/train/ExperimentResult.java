@@ -25,8 +25,9 @@ import java.util.Map;
  * steps, stop_reason, wall_seconds, train_seconds, tokens_per_second,
  * peak_rss_bytes, peak_rss_scope   resident high-water mark, since the run began ("run") or since the process began ("process")
  * machine{..}, dropout_masks (how dropout masks were drawn: memtune or torch; absent before 2026-12-05 = torch),
- * first_token_last_layer (whether a first-token head let BERT's last layer run for that token only; absent in results
- *                        made before 2026-12-05 11:00 = every position), finished_at
+ * first_token_last_layer (the setting that lets BERT's last layer run for the pooled first token only; it changes
+ *                        BERT under a first-token head where the method runs the plain encoder, nothing else; absent in
+ *                        results made before 2026-12-05 11:00 = every position), finished_at
  * </pre>
  */
 public record ExperimentResult(Path file, JsonObject json) {
