@@ -48,7 +48,7 @@ public final class NotebookReport {
             body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.5;color:#222}
             h1{border-bottom:2px solid #333;padding-bottom:.2em} h2{border-bottom:1px solid #ccc;padding-bottom:.15em;margin-top:2em}
             section.nb{margin-top:3em} .nbname{font-size:.85em;color:#666;font-family:monospace}
-            table{border-collapse:collapse;margin:.6em 0;font-size:.92em} td,th{border:1px solid #ccc;padding:3px 8px;vertical-align:top;text-align:left}
+            table{border-collapse:collapse;margin:.6em 0;font-size:.92em;display:block;width:max-content;max-width:100%;overflow-x:auto} td,th{border:1px solid #ccc;padding:3px 8px;vertical-align:top;text-align:left}
             th{background:#f3f3f3} caption{font-weight:600;text-align:left;padding:.3em 0}
             pre{background:#f6f8fa;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85em;border-radius:4px} code{background:#f3f3f3;padding:0 3px;border-radius:3px}
             pre code{background:none;padding:0} img{max-width:100%;height:auto}

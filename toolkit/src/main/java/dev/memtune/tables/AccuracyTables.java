@@ -190,22 +190,57 @@ public final class AccuracyTables {
         return t;
     }
 
-    /** LST's trade-off figure: average test score against peak memory, one point per method. */
+    /**
+     * LST's trade-off figure: average test score against peak memory, one point per method. The
+     * average is over the tasks every method ran ({@link #commonAverages}), so methods with more tasks
+     * are not compared on other tasks.
+     */
     public static XYChart tradeoff(Runs runs) {
+        Averages a = commonAverages(runs);
         XYChart c = new XYChartBuilder().width(640).height(420).title("score vs memory (" + runs.backbone() + ", " + runs.scale() + ")")
-                .xAxisTitle("peak RSS of the training run (MB)").yAxisTitle("average test score x100").build();
+                .xAxisTitle("peak RSS of the training run (MB)").yAxisTitle(a.axisTitle()).build();
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         c.getStyler().setMarkerSize(10);
-        Map<String, List<ExperimentResult>> byMethod = new LinkedHashMap<>();
-        for (ExperimentResult r : runs.results()) byMethod.computeIfAbsent(variant(r), k -> new ArrayList<>()).add(r);
-        for (var e : byMethod.entrySet()) {
-            double score = e.getValue().stream().mapToDouble(r -> 100 * r.testScore()).average().orElse(Double.NaN);
+        for (var e : a.byMethod().entrySet()) {
+            double score = a.score(e.getKey());
             double memMb = e.getValue().stream().mapToDouble(r -> r.peakRssBytes() / 1e6).max().orElse(Double.NaN);
             if (Double.isNaN(score)) continue;
-            String label = e.getValue().get(0).method().equals("symtune") ? e.getKey() + " (reconstruction)" : e.getKey();
-            c.addSeries(label, new double[]{memMb}, new double[]{score}).setMarker(SeriesMarkers.CIRCLE);
+            c.addSeries(label(e.getKey(), e.getValue()), new double[]{memMb}, new double[]{score}).setMarker(SeriesMarkers.CIRCLE);
         }
         return c;
+    }
+
+    /**
+     * Per method (config variant): the mean test score x100 over the tasks that every method ran
+     * (each task first averaged over its seeds). Where no task is common to all, each method's own
+     * tasks, and the axis title says so.
+     */
+    record Averages(Map<String, List<ExperimentResult>> byMethod, List<String> tasks) {
+        double score(String method) {
+            Map<String, List<Double>> byTask = new LinkedHashMap<>();
+            for (ExperimentResult r : byMethod.get(method)) byTask.computeIfAbsent(r.task(), k -> new ArrayList<>()).add(100 * r.testScore());
+            return byTask.entrySet().stream().filter(t -> tasks.isEmpty() || tasks.contains(t.getKey()))
+                    .mapToDouble(t -> t.getValue().stream().mapToDouble(d -> d).average().orElse(Double.NaN)).average().orElse(Double.NaN);
+        }
+        String axisTitle() {
+            return tasks.isEmpty() ? "test score x100 (each method's own tasks: none common)" : "test score x100, avg over " + String.join(", ", tasks);
+        }
+    }
+
+    static Averages commonAverages(Runs runs) {
+        Map<String, List<ExperimentResult>> byMethod = new LinkedHashMap<>();
+        for (ExperimentResult r : runs.results()) byMethod.computeIfAbsent(variant(r), k -> new ArrayList<>()).add(r);
+        List<String> common = null;
+        for (List<ExperimentResult> rs : byMethod.values()) {
+            List<String> ts = rs.stream().map(ExperimentResult::task).distinct().toList();
+            if (common == null) common = new ArrayList<>(ts); else common.retainAll(ts);
+        }
+        List<String> tasks = common == null ? List.of() : common.stream().sorted(Comparator.comparingInt(t -> Tasks.names().indexOf(t))).toList();
+        return new Averages(byMethod, tasks);
+    }
+
+    private static String label(String variant, List<ExperimentResult> rs) {
+        return rs.get(0).method().equals("symtune") ? variant + " (reconstruction)" : variant;
     }
 
     /**
@@ -228,21 +263,22 @@ public final class AccuracyTables {
         };
     }
 
-    /** Average test score against the trainable share of parameters (log axis: the shares span 0.01% to 100%). */
+    /**
+     * Average test score (over the tasks every method ran, {@link #commonAverages}) against the
+     * trainable share of parameters (log axis: the shares span 0.01% to 100%).
+     */
     public static XYChart scoreVsShare(Runs runs) {
+        Averages a = commonAverages(runs);
         XYChart c = new XYChartBuilder().width(640).height(420).title("score vs trainable share (" + runs.backbone() + ")")
-                .xAxisTitle("trainable share of parameters (%, log scale)").yAxisTitle("average test score x100").build();
+                .xAxisTitle("trainable share of parameters (%, log scale)").yAxisTitle(a.axisTitle()).build();
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         c.getStyler().setMarkerSize(10);
         c.getStyler().setXAxisLogarithmic(true);
-        Map<String, List<ExperimentResult>> byMethod = new LinkedHashMap<>();
-        for (ExperimentResult r : runs.results()) byMethod.computeIfAbsent(variant(r), k -> new ArrayList<>()).add(r);
-        for (var e : byMethod.entrySet()) {
-            double score = e.getValue().stream().mapToDouble(r -> 100 * r.testScore()).average().orElse(Double.NaN);
+        for (var e : a.byMethod().entrySet()) {
+            double score = a.score(e.getKey());
             double share = 100 * e.getValue().get(0).json().get("trainable_share").getAsDouble();
             if (Double.isNaN(score) || !(share > 0)) continue;
-            String label = e.getValue().get(0).method().equals("symtune") ? e.getKey() + " (reconstruction)" : e.getKey();
-            c.addSeries(label, new double[]{share}, new double[]{score}).setMarker(SeriesMarkers.CIRCLE);
+            c.addSeries(label(e.getKey(), e.getValue()), new double[]{share}, new double[]{score}).setMarker(SeriesMarkers.CIRCLE);
         }
         return c;
     }
