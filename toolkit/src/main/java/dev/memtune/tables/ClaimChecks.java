@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * The papers' claims checked against our measurements: for each, the paper's number, ours, and a
  * verdict ({@code met}, {@code not met}, or {@code n/a} when our run cannot speak to it: a smaller
  * setting than the paper's, smoke scale, or a method that did not run). A notebook displays one
- * {@code ClaimChecks} per table; {@link NotebookReport} collects them from the executed notebooks into the
- * summary at the top of the report ({@link #parse}).
+ * {@code ClaimChecks} per table; the notebook report, a floor above, collects them from the executed notebooks
+ * into the summary at its top ({@link #parse} reads them back).
  *
  * <p>Rules (tolerances are ours, stated in each claim's note):
  * <ul>

@@ -44,7 +44,7 @@ public final class Check implements AutoCloseable {
     /** Comparisons passed so far. */
     int passed() { return passed; }
 
-    /** Sets the tolerance: |actual - expected| <= atol + rtol |expected| everywhere. */
+    /** Sets the tolerance: {@code |actual - expected| <= atol + rtol |expected|} everywhere. */
     public Check tolerance(double rtol, double atol) {
         if (!(rtol >= 0) || !(atol >= 0)) throw new IllegalArgumentException("Check.tolerance: rtol and atol must be >= 0, got " + rtol + ", " + atol);
         this.rtol = rtol;

@@ -22,7 +22,7 @@ public final class Display {
         current = output;
     }
 
-    /** Shows {@code value} (a Table, a chart, an image, a toolkit result, anything a registered {@link Renderer} accepts) in the cell's output. */
+    /** Shows {@code value} (a Table, a chart, an image, a toolkit result, anything a registered {@link dev.memtune.kernel.display.Renderer} accepts) in the cell's output. */
     public static void show(Object value) {
         Output o = current;
         Function<Object, MimeBundle> r = renderer;
