@@ -63,19 +63,8 @@ class MethodContractTest {
                 Map<String, float[]> before = snapshot(m);
                 Batch in = batch(nd, kind);
                 NDArray labels = nd.create(new long[]{1, 0});
-                float first = Float.NaN, last = Float.NaN;
-                for (int step = 0; step < 8; step++) {
-                    m.zeroGrad();
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = m.loss(in, labels);
-                        if (step == 0) first = loss.getFloat(); else last = loss.getFloat();
-                        gc.backward(loss);
-                    }
-                    for (Param p : m.trainableParams()) {
-                        NDArray g = p.grad();
-                        if (g != null) p.data().subi(g.mul(0.05f));
-                    }
-                }
+                float[] loss = SgdSteps.run(m, in, labels, 8, 0.05f);
+                float first = loss[0], last = loss[1];
                 assertTrue(last < first, method + ": loss did not fall (" + first + " -> " + last + ")");
                 Map<String, float[]> after = snapshot(m);
                 for (String n : before.keySet()) {

@@ -14,6 +14,7 @@ import dev.memtune.backbone.*;
 import dev.memtune.backbone.t5.T5Model;
 import dev.memtune.method.HeadSpec;
 import dev.memtune.methods.Methods;
+import dev.memtune.method.SgdSteps;
 import dev.memtune.method.TunedModel;
 import dev.memtune.nn.Param;
 import org.junit.jupiter.api.Test;
@@ -89,16 +90,8 @@ class LstKindsTest {
             NDArray labels = t5 ? nd.create(new long[][]{{4, 5, 1}, {6, 7, 1}}) : in.inputIds();
             Map<String, float[]> before = new LinkedHashMap<>();
             m.backbone.namedParams().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
-            float first = 0, last = 0;
-            for (int step = 0; step < 8; step++) {
-                m.zeroGrad();
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray loss = m.loss(in, labels);
-                    if (step == 0) first = loss.getFloat(); else last = loss.getFloat();
-                    gc.backward(loss);
-                }
-                for (Param p : m.trainableParams()) p.data().subi(p.grad().mul(0.05f));
-            }
+            float[] loss = SgdSteps.run(m, in, labels, 8, 0.05f);
+            float first = loss[0], last = loss[1];
             assertTrue(last < first, "loss did not fall: " + first + " -> " + last);
             m.backbone.namedParams().forEach((n, p) -> {
                 assertFalse(p.data().hasGradient(), n + " records a gradient");
