@@ -135,7 +135,7 @@ public final class AccuracyTables {
         if (pn != null) t.addColumns(paperAvg, paperMem);
         for (var e : byMethod.entrySet()) {
             String m = e.getKey();
-            method.append(methodOf.get(m).equals("symtune") ? m + " (reconstruction)" : m);
+            method.append(label(m, methodOf.get(m)));
             List<Double> means = new ArrayList<>();
             for (String task : tasks) {
                 List<Double> v = e.getValue().get(task);
@@ -205,7 +205,7 @@ public final class AccuracyTables {
             double score = a.score(e.getKey());
             double memMb = e.getValue().stream().mapToDouble(r -> r.peakRssBytes() / 1e6).max().orElse(Double.NaN);
             if (Double.isNaN(score)) continue;
-            c.addSeries(label(e.getKey(), e.getValue()), new double[]{memMb}, new double[]{score}).setMarker(SeriesMarkers.CIRCLE);
+            c.addSeries(label(e.getKey(), e.getValue().get(0).method()), new double[]{memMb}, new double[]{score}).setMarker(SeriesMarkers.CIRCLE);
         }
         return c;
     }
@@ -239,8 +239,9 @@ public final class AccuracyTables {
         return new Averages(byMethod, tasks);
     }
 
-    private static String label(String variant, List<ExperimentResult> rs) {
-        return rs.get(0).method().equals("symtune") ? variant + " (reconstruction)" : variant;
+    /** A config variant's name as tables and charts show it: SymTune is marked as our reconstruction. */
+    private static String label(String variant, String method) {
+        return method.equals("symtune") ? variant + " (reconstruction)" : variant;
     }
 
     /**
@@ -278,7 +279,7 @@ public final class AccuracyTables {
             double score = a.score(e.getKey());
             double share = 100 * e.getValue().get(0).json().get("trainable_share").getAsDouble();
             if (Double.isNaN(score) || !(share > 0)) continue;
-            c.addSeries(label(e.getKey(), e.getValue()), new double[]{share}, new double[]{score}).setMarker(SeriesMarkers.CIRCLE);
+            c.addSeries(label(e.getKey(), e.getValue().get(0).method()), new double[]{share}, new double[]{score}).setMarker(SeriesMarkers.CIRCLE);
         }
         return c;
     }

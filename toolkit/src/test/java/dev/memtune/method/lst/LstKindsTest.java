@@ -92,6 +92,7 @@ class LstKindsTest {
             m.backbone.namedParams().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
             float[] loss = SgdSteps.run(m, in, labels, 8, 0.05f);
             float first = loss[0], last = loss[1];
+            for (Param p : m.trainableParams()) assertNotNull(p.grad(), "a trainable side parameter got no gradient");
             assertTrue(last < first, "loss did not fall: " + first + " -> " + last);
             m.backbone.namedParams().forEach((n, p) -> {
                 assertFalse(p.data().hasGradient(), n + " records a gradient");
