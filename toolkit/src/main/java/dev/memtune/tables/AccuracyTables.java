@@ -265,6 +265,18 @@ public final class AccuracyTables {
     }
 
     /**
+     * The committed probes of a backbone ({@code runs/probes/<backbone>}: what was tried for a method that
+     * fell behind), each beside the GLUE or QA row of its method and full fine-tuning's ({@link ProbeTable}).
+     */
+    public static Renderable probes(String backbone) {
+        String md = ProbeTable.markdown(ProbeTable.rows(Experiments.committed(), backbone), backbone);
+        return new Renderable() {
+            public String toHtml() { return MarkdownTable.toHtml(md); }
+            public String toText() { return md; }
+        };
+    }
+
+    /**
      * Average test score (over the tasks every method ran, {@link #commonAverages}) against the
      * trainable share of parameters (log axis: the shares span 0.01% to 100%).
      */

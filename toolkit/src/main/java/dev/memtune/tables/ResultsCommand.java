@@ -20,11 +20,11 @@ import java.util.*;
  * to full fine-tuning and the paper's claim beside it.
  */
 public final class ResultsCommand implements Command {
-    public String summary() { return "the accuracy table of committed results (glue, qa): one row per method, task and seed"; }
+    public String summary() { return "the accuracy table of committed results (glue, qa) or its probes: one row per method, task and seed"; }
 
     public String usage() {
         return """
-                usage: memtune results glue|qa [--backbone bert-base] [--format md|json] [--dir DIR]
+                usage: memtune results glue|qa|probes [--backbone bert-base] [--format md|json] [--dir DIR]
                   Reads DIR/<table>/<backbone>/*/<task>/seed<k>.json (DIR: reproduce/results/runs, where the
                   grids commit each run as it lands) and prints
                     json: a list of rows {method, task, seed, test_score, test_metrics, validation_score,
@@ -33,23 +33,28 @@ public final class ResultsCommand implements Command {
                           CoLA Matthews, QA accuracy), test_metrics every metric by name x100;
                     md:   per method and task the test score (mean ± sd over seeds), the average over the
                           tasks every method has, its difference to full fine-tuning, the paper's claim as a
-                          difference to full fine-tuning, and machine time.""";
+                          difference to full fine-tuning, and machine time.
+                  probes: the runs of DIR/probes/<backbone> (configs in reproduce/configs/probes/: what was tried
+                          for a method that fell behind), each beside the glue or qa row of the same method,
+                          task and seed and beside full fine-tuning's; json adds probe, description,
+                          table_validation_score, table_test_score, full_validation_score, full_test_score.""";
     }
 
     public int run(Args a) throws Exception {
-        if (a.positional().size() != 1) throw new IllegalArgumentException("memtune results: give one table, glue or qa");
+        if (a.positional().size() != 1) throw new IllegalArgumentException("memtune results: give one table, glue, qa or probes");
         String table = a.positional().get(0);
         String backbone = a.get("backbone", "bert-base");
         String format = a.get("format", "md");
         Path dir = Path.of(a.get("dir", Experiments.committed().toString()));
         a.rejectUnknown();
-        if (!List.of("glue", "qa").contains(table)) throw new IllegalArgumentException("memtune results: table must be glue or qa, got '" + table + "'");
+        if (!List.of("glue", "qa", "probes").contains(table)) throw new IllegalArgumentException("memtune results: table must be glue, qa or probes, got '" + table + "'");
         if (!List.of("md", "json").contains(format)) throw new IllegalArgumentException("memtune results: --format must be md or json, got '" + format + "'");
         Path where = dir.resolve(table).resolve(backbone);
         if (!Files.isDirectory(where)) throw new IllegalArgumentException("memtune results: no results in " + where + " (train them with reproduce/memtune train, or a grid in reproduce/grids)");
-        List<JsonObject> rows = rows(Results.load(where), backbone);
-        System.out.println(format.equals("json") ? new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(toArray(rows))
-                : markdown(rows, table, backbone));
+        boolean probes = table.equals("probes");
+        List<JsonObject> rows = probes ? ProbeTable.rows(dir, backbone) : rows(Results.load(where), backbone);
+        System.out.println(format.equals("json") ? new GsonBuilder().setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues().create().toJson(toArray(rows))
+                : probes ? ProbeTable.markdown(rows, backbone) : markdown(rows, table, backbone));
         return 0;
     }
 

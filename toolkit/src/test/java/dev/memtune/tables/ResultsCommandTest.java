@@ -76,4 +76,37 @@ class ResultsCommandTest {
         assertTrue(md.contains("| bitfit | — | — | 85.0 | n/a | n/a |"), md);
         assertFalse(md.contains("NaN"), md);
     }
+
+    static ExperimentResult probe(Path dir, String probe, String method, String task, double validation, double test) throws IOException {
+        Path f = dir.resolve("probes/bert-base/" + probe + "/" + task + "/seed42.json");
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, """
+                {"table": "probes", "config_id": "bert-base/%s", "task": "%s", "seed": 42, "method": "%s", "backbone": "bert-base",
+                 "config": {"description": "what %s changed"}, "test_score": %s, "test": {"accuracy": %s}, "best_validation_score": %s,
+                 "best_epoch": 4, "epochs": [{}, {}, {}, {}, {}], "train_seconds": 1380, "trainable_share": 0.02, "peak_rss_bytes": 1000}"""
+                .formatted(probe, task, method, probe, test, test, validation));
+        return ExperimentResult.read(f);
+    }
+
+    @Test
+    void probesStandBesideTheTablesRowOfTheirMethodAndFullFineTunings(@TempDir Path dir) throws IOException {
+        fullOnRteAndMrpc(dir);                                                     // the files under dir/glue/bert-base
+        result(dir, "lst", "rte", 42, 0.525, "{\"accuracy\": 0.525}");
+        probe(dir, "symtune-lr1e-3", "symtune", "cola", 0.30, 0.25);
+        probe(dir, "lst-released-lr1e-3", "lst", "rte", 0.638, 0.612);
+        List<JsonObject> rows = ProbeTable.rows(dir, "bert-base");
+        JsonObject lst = rows.get(0);
+        assertEquals("lst-released-lr1e-3", lst.get("probe").getAsString());
+        assertEquals("lst", lst.get("method").getAsString());
+        assertEquals(52.5, lst.get("table_test_score").getAsDouble(), 1e-9);
+        assertEquals(66.0, lst.get("full_test_score").getAsDouble(), 1e-9);
+        assertTrue(rows.get(1).get("table_test_score").isJsonNull());            // no symtune or full row on cola
+
+        String md = ProbeTable.markdown(rows, "bert-base");
+        // by hand: 61.2 - 52.5 = +8.7 against the table's LST; 61.2 - 66.0 = -4.8 against full; 1380 s = 23 min
+        assertTrue(md.contains("| lst-released-lr1e-3 (lst) | rte | 42 | 63.8 / 61.2 | 4 of 5 | 50.0 / 52.5 | +8.7 | 50.0 / 66.0 | -4.8 | 23 min |"), md);
+        assertTrue(md.contains("| symtune-lr1e-3 (symtune, reconstruction) | cola | 42 | 30.0 / 25.0 | 4 of 5 | not run | n/a | not run | n/a | 23 min |"), md);
+        assertTrue(md.contains("lst-released-lr1e-3: what lst-released-lr1e-3 changed"), md);
+        assertTrue(md.contains("probe runs: 2; machine time: 0.8 h"), md);
+    }
 }
