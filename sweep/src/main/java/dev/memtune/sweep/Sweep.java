@@ -7,6 +7,8 @@ import dev.memtune.progress.ProgressEvent;
 import dev.memtune.train.ExperimentConfig;
 import dev.memtune.train.ExperimentResult;
 import dev.memtune.train.Experiments;
+import dev.memtune.train.Results;
+import dev.memtune.train.RunTimes;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -137,6 +139,24 @@ public final class Sweep {
                     score(p.reusable(), "best_validation_score"), score(p.reusable(), "test_score"),
                     p.reusable() != null ? p.reusable().toString() : out.resolve(p.cell().resultPath()).toString(), null));
         return new SweepReport(grid.name(), master(), rows, 0, 0, 0, List.of());
+    }
+
+    /**
+     * Seconds each cell still to run is expected to take, by cell index ({@link RunTimes}: rates measured
+     * on the finished runs committed under {@code reproduce/results/runs} and in the output folder); a
+     * cell without an estimate is absent.
+     */
+    public Map<Integer, Double> estimates(Grid grid) {
+        List<ExperimentResult> finished = new ArrayList<>(Results.load(root.resolve("reproduce/results/runs")));
+        finished.addAll(Results.load(out.resolve("results")));
+        RunTimes times = RunTimes.of(finished);
+        Map<Integer, Double> est = new TreeMap<>();
+        for (Planned p : plan(grid)) {
+            if (p.reusable() != null) continue;
+            String name = Path.of(p.cell().config()).getFileName().toString().replaceAll("\\.json$", "");
+            times.estimate(name, p.settings()).ifPresent(s -> est.put(p.cell().index(), s));
+        }
+        return est;
     }
 
     /** Runs the grid's cells that have no result yet; returns when every cell is done or failed. */

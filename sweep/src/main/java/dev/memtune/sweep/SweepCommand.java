@@ -8,6 +8,8 @@ import dev.memtune.progress.ProgressListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /** {@code memtune sweep}: a grid of experiments on Apache Spark, locally or on a cluster. */
@@ -42,7 +44,8 @@ public final class SweepCommand implements NamedCommand {
                 --threads    threads per cell (default: cores / N on local[N], spark.task.cpus on a cluster)
                 --scale      replaces the grid file's scale
                 --conf       any Spark setting, e.g. --conf spark.task.cpus=2
-                --dry-run    list the cells and what would happen to each; start nothing
+                --dry-run    list the cells, what would happen to each and, for a cell to run, the time it
+                             should take here (from the finished runs of its method and task); start nothing
 
                 example: reproduce/memtune sweep --grid reproduce/grids/glue-bert-base.json --dry-run
                          reproduce/memtune sweep --grid reproduce/grids/glue-bert-base.json --master spark://head:7077 --out /shared/memtune-out
@@ -71,8 +74,16 @@ public final class SweepCommand implements NamedCommand {
             SweepReport r = sweep.dryRun(grid);
             System.out.printf("%s: %d cells (%d listed twice, run once), scale %s, master %s; %d to run, %d reused%n",
                     file, grid.cells().size(), grid.duplicates(), grid.scale, r.master(), r.count("planned"), r.count("reused"));
-            for (SweepReport.Row row : r.rows())
-                System.out.printf("  %3d  %-7s  %s%n         -> %s%n", row.cell().index(), row.status(), row.cell().label(), row.source());
+            Map<Integer, Double> est = sweep.estimates(grid);
+            for (SweepReport.Row row : r.rows()) {
+                Double s = est.get(row.cell().index());
+                System.out.printf("  %3d  %-7s  %s%s%n         -> %s%n", row.cell().index(), row.status(), row.cell().label(),
+                        s == null ? (row.status().equals("planned") ? "  (no estimate: no finished run of this method or task here)" : "")
+                                : String.format(Locale.ROOT, "  ~%.0f min", s / 60), row.source());
+            }
+            double total = est.values().stream().mapToDouble(Double::doubleValue).sum();
+            System.out.printf(Locale.ROOT, "estimated time of the %d cells to run with an estimate: %.1f h on this machine (%d without one); "
+                    + "from the rates of the finished runs of the same method and task (memtune's RunTimes)%n", est.size(), total / 3600, r.count("planned") - est.size());
             return 0;
         }
         ProgressListener line = e -> { if (e.task().equals(Sweep.PROGRESS)) System.err.println(e.line()); };

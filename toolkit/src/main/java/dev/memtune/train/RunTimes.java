@@ -1,0 +1,90 @@
+package dev.memtune.train;
+
+import com.google.gson.JsonObject;
+
+import java.util.*;
+
+/**
+ * How long a run not yet made will take on the machine that made the given results: seconds per training
+ * example and epoch, measured on finished runs ({@code wall_seconds / (train examples x epochs run)}),
+ * times the examples and epochs of the planned run. The rate comes from, in this order:
+ * <ol>
+ *   <li>a run of the same config on the same task;</li>
+ *   <li>a run of the same method (another config, e.g. a probe) on the same task;</li>
+ *   <li>runs of the same config, else the same method, on other tasks, each scaled by the ratio of full
+ *       fine-tuning's rates on the two tasks (the tasks' sequence lengths differ).</li>
+ * </ol>
+ * Only results of the same backbone and scale count. Estimates are rough: a machine shared with other
+ * work, or a method's fixed start-up (LST's Fisher init and backbone cache), moves them.
+ *
+ * <pre>
+ *   RunTimes t = RunTimes.of(Results.load(Experiments.committed()));
+ *   t.estimate("lora", resolved.json())   // OptionalDouble seconds
+ * </pre>
+ */
+public final class RunTimes {
+    /** Per (backbone scale) key: rates by config id + task, by method + task, and training-set sizes by task. */
+    private final Map<String, List<Double>> byConfig = new HashMap<>(), byMethod = new HashMap<>();
+    private final Map<String, Integer> examples = new HashMap<>();
+
+    private RunTimes() {}
+
+    public static RunTimes of(List<ExperimentResult> results) {
+        RunTimes t = new RunTimes();
+        for (ExperimentResult r : results) {
+            JsonObject j = r.json();
+            if (!j.has("wall_seconds") || !j.has("epochs") || !j.has("data") || !j.getAsJsonObject("data").has("train")) continue;
+            int n = j.getAsJsonObject("data").get("train").getAsInt(), epochs = j.getAsJsonArray("epochs").size();
+            if (n <= 0 || epochs <= 0) continue;
+            String at = j.get("backbone").getAsString() + " " + j.get("scale").getAsString() + " ";
+            double rate = r.wallSeconds() / ((double) n * epochs);
+            t.byConfig.computeIfAbsent(at + configName(r.configId()) + " " + r.task(), k -> new ArrayList<>()).add(rate);
+            t.byMethod.computeIfAbsent(at + r.method() + " " + r.task(), k -> new ArrayList<>()).add(rate);
+            int all = j.getAsJsonObject("config").getAsJsonObject("train").get("max_train_samples").getAsInt() == 0 ? n : 0;
+            if (all > 0) t.examples.put(at + r.task(), all);
+        }
+        return t;
+    }
+
+    /**
+     * Seconds the run of config {@code configName} (its file name without {@code .json}) with these resolved
+     * settings ({@link ExperimentConfig.Resolved#json()}) will take; empty when no finished run gives a rate
+     * or the task's training-set size is not known.
+     */
+    public OptionalDouble estimate(String configName, JsonObject settings) {
+        String at = settings.get("backbone").getAsString() + " " + settings.get("scale").getAsString() + " ";
+        String task = settings.get("task").getAsString(), method = settings.get("method").getAsString();
+        JsonObject train = settings.getAsJsonObject("train");
+        Integer all = examples.get(at + task);
+        if (all == null) return OptionalDouble.empty();
+        int cap = train.get("max_train_samples").getAsInt();
+        int n = cap > 0 ? Math.min(cap, all) : all;
+        double epochs = train.get("num_train_epochs").getAsDouble();
+        OptionalDouble rate = rate(at, configName, method, task);
+        return rate.isPresent() ? OptionalDouble.of(rate.getAsDouble() * n * epochs) : OptionalDouble.empty();
+    }
+
+    private OptionalDouble rate(String at, String config, String method, String task) {
+        for (var m : List.of(byConfig.getOrDefault(at + config + " " + task, List.of()), byMethod.getOrDefault(at + method + " " + task, List.of())))
+            if (!m.isEmpty()) return OptionalDouble.of(mean(m));
+        List<Double> full = byMethod.get(at + "full " + task);
+        if (full == null) return OptionalDouble.empty();
+        for (var own : List.of(byConfig, byMethod)) {
+            String prefix = at + (own == byConfig ? config : method) + " ";
+            List<Double> scaled = new ArrayList<>();
+            for (var e : own.entrySet()) {
+                if (!e.getKey().startsWith(prefix)) continue;
+                String other = e.getKey().substring(prefix.length());
+                List<Double> fullOther = byMethod.get(at + "full " + other);
+                if (fullOther != null) scaled.add(mean(e.getValue()) * mean(full) / mean(fullOther));
+            }
+            if (!scaled.isEmpty()) return OptionalDouble.of(mean(scaled));
+        }
+        return OptionalDouble.empty();
+    }
+
+    /** A config id's own name: {@code bert-base/lst-lr1e-3} -> {@code lst-lr1e-3}. */
+    static String configName(String configId) { return configId.substring(configId.lastIndexOf('/') + 1); }
+
+    private static double mean(List<Double> v) { return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN); }
+}

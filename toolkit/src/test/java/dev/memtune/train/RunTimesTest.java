@@ -1,0 +1,59 @@
+package dev.memtune.train;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Estimates from hand-written finished runs, every expected figure worked out by hand in the comments. */
+class RunTimesTest {
+    static ExperimentResult run(String configId, String method, String task, int examples, int epochs, double wall) {
+        String epochList = "{},".repeat(epochs - 1) + "{}";
+        return new ExperimentResult(Path.of("x.json"), JsonParser.parseString("""
+                {"config_id": "%s", "method": "%s", "task": "%s", "backbone": "bert-base", "scale": "cpu", "seed": 42,
+                 "config": {"train": {"max_train_samples": 0}}, "data": {"train": %d}, "epochs": [%s], "wall_seconds": %s}"""
+                .formatted(configId, method, task, examples, epochList, wall)).getAsJsonObject());
+    }
+
+    static JsonObject settings(String method, String task, double epochs, int maxTrainSamples, String backbone) {
+        return JsonParser.parseString("""
+                {"backbone": "%s", "scale": "cpu", "method": "%s", "task": "%s",
+                 "train": {"num_train_epochs": %s, "max_train_samples": %d}}""".formatted(backbone, method, task, epochs, maxTrainSamples)).getAsJsonObject();
+    }
+
+    final RunTimes times = RunTimes.of(List.of(
+            run("bert-base/full", "full", "rte", 100, 3, 600),        // 600 / (100 x 3) = 2.0 s per example-epoch
+            run("bert-base/full", "full", "mrpc", 200, 3, 600),       // 600 / (200 x 3) = 1.0
+            run("bert-base/lora", "lora", "mrpc", 200, 5, 500),       // 500 / (200 x 5) = 0.5
+            run("bert-base/lora-big", "lora", "mrpc", 200, 5, 1500))); // 1.5: another config of the same method
+
+    @Test
+    void theSameConfigOnTheSameTask() {
+        assertEquals(0.5 * 200 * 10, times.estimate("lora", settings("lora", "mrpc", 10, 0, "bert-base")).getAsDouble(), 1e-9);
+        assertEquals(0.5 * 50 * 10, times.estimate("lora", settings("lora", "mrpc", 10, 50, "bert-base")).getAsDouble(), 1e-9);   // max_train_samples
+        assertEquals(0.5 * 200 * 10, times.estimate("lora", settings("lora", "mrpc", 10, 5000, "bert-base")).getAsDouble(), 1e-9); // a cap above the size
+    }
+
+    @Test
+    void theSameMethodUnderAnotherConfigOnTheSameTask() {
+        // the mean of lora's two configs on mrpc: (0.5 + 1.5) / 2 = 1.0
+        assertEquals(1.0 * 200 * 5, times.estimate("lora-lr1e-3", settings("lora", "mrpc", 5, 0, "bert-base")).getAsDouble(), 1e-9);
+    }
+
+    @Test
+    void anotherTaskScaledByFullFineTuningsRatio() {
+        // lora on rte has no run: lora's mrpc rate 0.5 x full's rte/mrpc ratio 2.0 / 1.0 = 1.0 per example-epoch
+        assertEquals(1.0 * 100 * 10, times.estimate("lora", settings("lora", "rte", 10, 0, "bert-base")).getAsDouble(), 1e-9);
+    }
+
+    @Test
+    void noEstimateWithoutARateOrATrainingSetSize() {
+        assertTrue(times.estimate("lora", settings("lora", "cola", 3, 0, "bert-base")).isEmpty(), "cola's size is unknown");
+        assertTrue(times.estimate("bitfit", settings("bitfit", "rte", 3, 0, "bert-base")).isEmpty(), "no bitfit run anywhere");
+        assertTrue(times.estimate("lora", settings("lora", "mrpc", 3, 0, "minilm-l6")).isEmpty(), "other backbone");
+    }
+}
