@@ -7,7 +7,6 @@ import dev.memtune.train.ExperimentResult;
 import dev.memtune.train.Results;
 
 import java.nio.file.Path;
-
 import java.util.*;
 
 /**
