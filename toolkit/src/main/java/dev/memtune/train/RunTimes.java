@@ -33,15 +33,16 @@ public final class RunTimes {
         RunTimes t = new RunTimes();
         for (ExperimentResult r : results) {
             JsonObject j = r.json();
-            if (!j.has("wall_seconds") || !j.has("epochs") || !j.has("data") || !j.getAsJsonObject("data").has("train")) continue;
+            if (!known(j, "wall_seconds") || !known(j, "backbone") || !known(j, "scale") || !j.has("epochs") || !j.has("data")
+                    || !known(j.getAsJsonObject("data"), "train") || !j.has("config")) continue;        // not a finished run of memtune train
             int n = j.getAsJsonObject("data").get("train").getAsInt(), epochs = j.getAsJsonArray("epochs").size();
             if (n <= 0 || epochs <= 0) continue;
             String at = j.get("backbone").getAsString() + " " + j.get("scale").getAsString() + " ";
             double rate = r.wallSeconds() / ((double) n * epochs);
             t.byConfig.computeIfAbsent(at + configName(r.configId()) + " " + r.task(), k -> new ArrayList<>()).add(rate);
             t.byMethod.computeIfAbsent(at + r.method() + " " + r.task(), k -> new ArrayList<>()).add(rate);
-            int all = j.getAsJsonObject("config").getAsJsonObject("train").get("max_train_samples").getAsInt() == 0 ? n : 0;
-            if (all > 0) t.examples.put(at + r.task(), all);
+            JsonObject train = j.getAsJsonObject("config").getAsJsonObject("train");
+            if (train != null && known(train, "max_train_samples") && train.get("max_train_samples").getAsInt() == 0) t.examples.put(at + r.task(), n);
         }
         return t;
     }
@@ -82,6 +83,8 @@ public final class RunTimes {
         }
         return OptionalDouble.empty();
     }
+
+    private static boolean known(JsonObject o, String key) { return o.has(key) && !o.get(key).isJsonNull(); }
 
     /** A config id's own name: {@code bert-base/lst-lr1e-3} -> {@code lst-lr1e-3}. */
     static String configName(String configId) { return configId.substring(configId.lastIndexOf('/') + 1); }

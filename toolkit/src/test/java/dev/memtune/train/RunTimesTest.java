@@ -56,4 +56,13 @@ class RunTimesTest {
         assertTrue(times.estimate("bitfit", settings("bitfit", "rte", 3, 0, "bert-base")).isEmpty(), "no bitfit run anywhere");
         assertTrue(times.estimate("lora", settings("lora", "mrpc", 3, 0, "minilm-l6")).isEmpty(), "other backbone");
     }
+
+    @Test
+    void aResultWithoutTheFieldsOfAFinishedRunIsSkipped() {
+        ExperimentResult partial = new ExperimentResult(Path.of("y.json"), JsonParser.parseString("""
+                {"config_id": "bert-base/bitfit", "method": "bitfit", "task": "rte", "backbone": "bert-base", "scale": "cpu", "wall_seconds": 60}""").getAsJsonObject());
+        RunTimes t = RunTimes.of(List.of(partial, run("bert-base/full", "full", "rte", 100, 3, 600)));
+        assertTrue(t.estimate("bitfit", settings("bitfit", "rte", 3, 0, "bert-base")).isEmpty());
+        assertEquals(2.0 * 100 * 3, t.estimate("full", settings("full", "rte", 3, 0, "bert-base")).getAsDouble(), 1e-9);
+    }
 }
