@@ -83,7 +83,7 @@ public final class Sweep {
     }
 
     /** A cell with its settings resolved and its result looked up. */
-    record Planned(Cell cell, JsonObject settings, Path reusable) {}
+    record Planned(Cell cell, String configId, JsonObject settings, Path reusable) {}
 
     /**
      * Resolves every cell's settings (bad configs, unknown tasks and bad overrides fail here, before
@@ -115,7 +115,7 @@ public final class Sweep {
             for (Path p : List.of(this.out.resolve(rel), Experiments.resultIn(root.resolve("reproduce/results/runs"), cfg, r.task(), c.seed())))
                 if (c.overrides().isEmpty() || p.startsWith(this.out))
                     if (sameSettings(p, r.json())) { reusable = p; break; }
-            out.add(new Planned(cell, r.json(), reusable));
+            out.add(new Planned(cell, cfg.id, r.json(), reusable));
         }
         return out;
     }
@@ -132,9 +132,12 @@ public final class Sweep {
     }
 
     /** Lists the cells and what would happen to each, without starting Spark. */
-    public SweepReport dryRun(Grid grid) {
+    public SweepReport dryRun(Grid grid) { return dryRun(grid, plan(grid)); }
+
+    /** {@link #dryRun(Grid)} with the grid's plan already made ({@link #plan}). */
+    SweepReport dryRun(Grid grid, List<Planned> plan) {
         List<SweepReport.Row> rows = new ArrayList<>();
-        for (Planned p : plan(grid))
+        for (Planned p : plan)
             rows.add(new SweepReport.Row(p.cell(), p.reusable() != null ? "reused" : "planned", 0, null, null, Double.NaN, Double.NaN,
                     score(p.reusable(), "best_validation_score"), score(p.reusable(), "test_score"),
                     p.reusable() != null ? p.reusable().toString() : out.resolve(p.cell().resultPath()).toString(), null));
@@ -146,16 +149,13 @@ public final class Sweep {
      * on the finished runs committed under {@code reproduce/results/runs} and in the output folder); a
      * cell without an estimate is absent.
      */
-    public Map<Integer, Double> estimates(Grid grid) {
+    Map<Integer, Double> estimates(List<Planned> plan) {
         List<ExperimentResult> finished = new ArrayList<>(Results.load(root.resolve("reproduce/results/runs")));
         finished.addAll(Results.load(out.resolve("results")));
         RunTimes times = RunTimes.of(finished);
         Map<Integer, Double> est = new TreeMap<>();
-        for (Planned p : plan(grid)) {
-            if (p.reusable() != null) continue;
-            String name = Path.of(p.cell().config()).getFileName().toString().replaceAll("\\.json$", "");
-            times.estimate(name, p.settings()).ifPresent(s -> est.put(p.cell().index(), s));
-        }
+        for (Planned p : plan)
+            if (p.reusable() == null) times.estimate(p.configId(), p.settings()).ifPresent(s -> est.put(p.cell().index(), s));
         return est;
     }
 

@@ -71,10 +71,11 @@ public final class SweepCommand implements NamedCommand {
         Sweep sweep = b.build();
         Grid grid = sweep.load(file, scale);
         if (dry) {
-            SweepReport r = sweep.dryRun(grid);
+            var plan = sweep.plan(grid);
+            SweepReport r = sweep.dryRun(grid, plan);
             System.out.printf("%s: %d cells (%d listed twice, run once), scale %s, master %s; %d to run, %d reused%n",
                     file, grid.cells().size(), grid.duplicates(), grid.scale, r.master(), r.count("planned"), r.count("reused"));
-            Map<Integer, Double> est = sweep.estimates(grid);
+            Map<Integer, Double> est = sweep.estimates(plan);
             for (SweepReport.Row row : r.rows()) {
                 Double s = est.get(row.cell().index());
                 System.out.printf("  %3d  %-7s  %s%s%n         -> %s%n", row.cell().index(), row.status(), row.cell().label(),

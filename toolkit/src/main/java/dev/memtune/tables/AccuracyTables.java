@@ -257,11 +257,7 @@ public final class AccuracyTables {
      * fine-tuning ({@link ResultsCommand#markdown}); HTML and text.
      */
     public static Renderable claims(Runs runs) {
-        String md = ResultsCommand.markdown(ResultsCommand.rows(runs.results(), runs.backbone()), runs.table(), runs.backbone());
-        return new Renderable() {
-            public String toHtml() { return MarkdownTable.toHtml(md); }
-            public String toText() { return md; }
-        };
+        return rendered(ResultsCommand.markdown(ResultsCommand.rows(runs.results(), runs.backbone()), runs.table(), runs.backbone()));
     }
 
     /**
@@ -269,7 +265,11 @@ public final class AccuracyTables {
      * fell behind), each beside the GLUE or QA row of its method and full fine-tuning's ({@link ProbeTable}).
      */
     public static Renderable probes(String backbone) {
-        String md = ProbeTable.markdown(ProbeTable.rows(Experiments.committed(), backbone), backbone);
+        return rendered(ProbeTable.markdown(ProbeTable.rows(Experiments.committed(), backbone), backbone));
+    }
+
+    /** This package's markdown ({@link MarkdownTable}) as HTML for notebooks and as text. */
+    private static Renderable rendered(String md) {
         return new Renderable() {
             public String toHtml() { return MarkdownTable.toHtml(md); }
             public String toText() { return md; }

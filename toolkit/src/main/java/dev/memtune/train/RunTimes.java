@@ -19,7 +19,7 @@ import java.util.*;
  *
  * <pre>
  *   RunTimes t = RunTimes.of(Results.load(Experiments.committed()));
- *   t.estimate("lora", resolved.json())   // OptionalDouble seconds
+ *   t.estimate("bert-base/lora", resolved.json())   // OptionalDouble seconds
  * </pre>
  */
 public final class RunTimes {
@@ -48,11 +48,11 @@ public final class RunTimes {
     }
 
     /**
-     * Seconds the run of config {@code configName} (its file name without {@code .json}) with these resolved
+     * Seconds the run of config {@code configId} ({@link ExperimentConfig#id}) with these resolved
      * settings ({@link ExperimentConfig.Resolved#json()}) will take; empty when no finished run gives a rate
      * or the task's training-set size is not known.
      */
-    public OptionalDouble estimate(String configName, JsonObject settings) {
+    public OptionalDouble estimate(String configId, JsonObject settings) {
         String at = settings.get("backbone").getAsString() + " " + settings.get("scale").getAsString() + " ";
         String task = settings.get("task").getAsString(), method = settings.get("method").getAsString();
         JsonObject train = settings.getAsJsonObject("train");
@@ -61,7 +61,7 @@ public final class RunTimes {
         int cap = train.get("max_train_samples").getAsInt();
         int n = cap > 0 ? Math.min(cap, all) : all;
         double epochs = train.get("num_train_epochs").getAsDouble();
-        OptionalDouble rate = rate(at, configName, method, task);
+        OptionalDouble rate = rate(at, configName(configId), method, task);
         return rate.isPresent() ? OptionalDouble.of(rate.getAsDouble() * n * epochs) : OptionalDouble.empty();
     }
 

@@ -33,28 +33,28 @@ class RunTimesTest {
 
     @Test
     void theSameConfigOnTheSameTask() {
-        assertEquals(0.5 * 200 * 10, times.estimate("lora", settings("lora", "mrpc", 10, 0, "bert-base")).getAsDouble(), 1e-9);
-        assertEquals(0.5 * 50 * 10, times.estimate("lora", settings("lora", "mrpc", 10, 50, "bert-base")).getAsDouble(), 1e-9);   // max_train_samples
-        assertEquals(0.5 * 200 * 10, times.estimate("lora", settings("lora", "mrpc", 10, 5000, "bert-base")).getAsDouble(), 1e-9); // a cap above the size
+        assertEquals(0.5 * 200 * 10, times.estimate("bert-base/lora", settings("lora", "mrpc", 10, 0, "bert-base")).getAsDouble(), 1e-9);
+        assertEquals(0.5 * 50 * 10, times.estimate("bert-base/lora", settings("lora", "mrpc", 10, 50, "bert-base")).getAsDouble(), 1e-9);   // max_train_samples
+        assertEquals(0.5 * 200 * 10, times.estimate("bert-base/lora", settings("lora", "mrpc", 10, 5000, "bert-base")).getAsDouble(), 1e-9); // a cap above the size
     }
 
     @Test
     void theSameMethodUnderAnotherConfigOnTheSameTask() {
         // the mean of lora's two configs on mrpc: (0.5 + 1.5) / 2 = 1.0
-        assertEquals(1.0 * 200 * 5, times.estimate("lora-lr1e-3", settings("lora", "mrpc", 5, 0, "bert-base")).getAsDouble(), 1e-9);
+        assertEquals(1.0 * 200 * 5, times.estimate("bert-base/lora-lr1e-3", settings("lora", "mrpc", 5, 0, "bert-base")).getAsDouble(), 1e-9);
     }
 
     @Test
     void anotherTaskScaledByFullFineTuningsRatio() {
         // lora on rte has no run: lora's mrpc rate 0.5 x full's rte/mrpc ratio 2.0 / 1.0 = 1.0 per example-epoch
-        assertEquals(1.0 * 100 * 10, times.estimate("lora", settings("lora", "rte", 10, 0, "bert-base")).getAsDouble(), 1e-9);
+        assertEquals(1.0 * 100 * 10, times.estimate("bert-base/lora", settings("lora", "rte", 10, 0, "bert-base")).getAsDouble(), 1e-9);
     }
 
     @Test
     void noEstimateWithoutARateOrATrainingSetSize() {
-        assertTrue(times.estimate("lora", settings("lora", "cola", 3, 0, "bert-base")).isEmpty(), "cola's size is unknown");
-        assertTrue(times.estimate("bitfit", settings("bitfit", "rte", 3, 0, "bert-base")).isEmpty(), "no bitfit run anywhere");
-        assertTrue(times.estimate("lora", settings("lora", "mrpc", 3, 0, "minilm-l6")).isEmpty(), "other backbone");
+        assertTrue(times.estimate("bert-base/lora", settings("lora", "cola", 3, 0, "bert-base")).isEmpty(), "cola's size is unknown");
+        assertTrue(times.estimate("bert-base/bitfit", settings("bitfit", "rte", 3, 0, "bert-base")).isEmpty(), "no bitfit run anywhere");
+        assertTrue(times.estimate("bert-base/lora", settings("lora", "mrpc", 3, 0, "minilm-l6")).isEmpty(), "other backbone");
     }
 
     @Test
@@ -62,7 +62,7 @@ class RunTimesTest {
         ExperimentResult partial = new ExperimentResult(Path.of("y.json"), JsonParser.parseString("""
                 {"config_id": "bert-base/bitfit", "method": "bitfit", "task": "rte", "backbone": "bert-base", "scale": "cpu", "wall_seconds": 60}""").getAsJsonObject());
         RunTimes t = RunTimes.of(List.of(partial, run("bert-base/full", "full", "rte", 100, 3, 600)));
-        assertTrue(t.estimate("bitfit", settings("bitfit", "rte", 3, 0, "bert-base")).isEmpty());
-        assertEquals(2.0 * 100 * 3, t.estimate("full", settings("full", "rte", 3, 0, "bert-base")).getAsDouble(), 1e-9);
+        assertTrue(t.estimate("bert-base/bitfit", settings("bitfit", "rte", 3, 0, "bert-base")).isEmpty());
+        assertEquals(2.0 * 100 * 3, t.estimate("bert-base/full", settings("full", "rte", 3, 0, "bert-base")).getAsDouble(), 1e-9);
     }
 }
