@@ -5,6 +5,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.memtune.cli.Args;
 import dev.memtune.cli.Command;
+import dev.memtune.data.Task;
+import dev.memtune.data.Tasks;
 import dev.memtune.train.ExperimentResult;
 import dev.memtune.train.Experiments;
 import dev.memtune.train.Results;
@@ -92,12 +94,23 @@ public final class ResultsCommand implements Command {
     }
 
     /** Task columns in the papers' order (GLUE's small tasks as LST lists them, then QA). */
-    static final List<String> TASK_ORDER = List.of("rte", "mrpc", "stsb", "cola", "openbookqa", "arc-easy", "arc-challenge", "copa");
+    static final List<String> TASK_ORDER = List.of("rte", "mrpc", "stsb", "cola", "openbookqa", "piqa", "arc-easy", "arc-challenge", "sciq", "copa");
+
+    /**
+     * The QA table's columns whether or not they ran: MEFT's five QA tasks (OpenBookQA, PIQA, ARC-Easy,
+     * ARC-Challenge, SciQ) and COPA; one without a run is n/a, with the reason under the table.
+     */
+    static final List<String> QA_TASKS = List.of("openbookqa", "piqa", "arc-easy", "arc-challenge", "sciq", "copa");
 
     static final List<String> ORDER = List.of("full", "bitfit", "lora", "adapter", "lst", "meft1", "meft2", "meft3", "symtune");
 
     /** Per method: test score per task (mean ± sd over seeds), average over the tasks every method has, difference to full, the paper's claim. */
     public static String markdown(List<JsonObject> rows, String table, String backbone) {
+        return markdown(rows, table, backbone, Tasks.dataDir());
+    }
+
+    /** As {@link #markdown(List, String, String)}; {@code dataDir} tells a QA task that is not staged from one not run yet. */
+    static String markdown(List<JsonObject> rows, String table, String backbone, Path dataDir) {
         Map<String, Map<String, List<Double>>> score = new TreeMap<>(Comparator.comparingInt((String m) -> ORDER.indexOf(m) < 0 ? 99 : ORDER.indexOf(m)).thenComparing(m -> m));
         Map<String, Double> seconds = new HashMap<>();
         Set<String> tasks = new TreeSet<>(Comparator.comparingInt((String t) -> TASK_ORDER.indexOf(t) < 0 ? 99 : TASK_ORDER.indexOf(t)).thenComparing(t -> t));
@@ -107,8 +120,10 @@ public final class ResultsCommand implements Command {
             seconds.merge(m, o.get("train_seconds").getAsDouble(), Double::sum);
             tasks.add(t);
         }
+        List<String> notRun = new ArrayList<>();
+        if (table.equals("qa")) for (String t : QA_TASKS) if (tasks.add(t)) notRun.add(t);
         List<String> common = new ArrayList<>();
-        for (String t : tasks) if (score.values().stream().allMatch(s -> s.containsKey(t))) common.add(t);
+        for (String t : tasks) if (!notRun.contains(t) && score.values().stream().allMatch(s -> s.containsKey(t))) common.add(t);
         Map<String, Double> avg = new HashMap<>();
         score.forEach((m, s) -> avg.put(m, common.isEmpty() ? Double.NaN : common.stream().mapToDouble(t -> mean(s.get(t))).average().orElse(Double.NaN)));
         StringBuilder sb = new StringBuilder();
@@ -124,7 +139,7 @@ public final class ResultsCommand implements Command {
             sb.append("| ").append(m.equals("symtune") ? "symtune (reconstruction)" : m).append(" |");
             for (String t : tasks) {
                 List<Double> v = e.getValue().get(t);
-                sb.append(' ').append(v == null ? "—" : v.size() == 1 ? fmt(v.get(0)) : fmt(mean(v)) + " ± " + fmt(sd(v)) + " [" + v.size() + "]").append(" |");
+                sb.append(' ').append(notRun.contains(t) ? "n/a" : v == null ? "—" : v.size() == 1 ? fmt(v.get(0)) : fmt(mean(v)) + " ± " + fmt(sd(v)) + " [" + v.size() + "]").append(" |");
             }
             Claims.Claim c = table.equals("qa") ? Claims.qa(m) : Claims.glue(m);
             sb.append(' ').append(fmt(avg.get(m))).append(" | ").append(m.equals("full") ? "0" : delta(e.getValue(), score.get("full"), avg.get(m) - full))
@@ -133,7 +148,18 @@ public final class ResultsCommand implements Command {
         }
         double total = seconds.values().stream().mapToDouble(Double::doubleValue).sum();
         sb.append(String.format(Locale.ROOT, "%nruns: %d; machine time of the runs: %.1f h%n", rows.size(), total / 3600));
+        for (String t : notRun) sb.append(notRunNote(t, backbone, dataDir)).append('\n');
         return sb.toString();
+    }
+
+    /** Why a QA column is n/a: its training split is not in the data folder (and how to fetch it), or no run is committed yet. */
+    static String notRunNote(String task, String backbone, Path dataDir) {
+        Task tk = Tasks.get(task);
+        List<String> absent = tk.splits().contains("train") ? tk.files("train").stream().filter(f -> !Files.isRegularFile(dataDir.resolve(f))).toList() : List.of("train");
+        if (!absent.isEmpty())
+            return "- " + task + ": n/a, its training split is not staged (no " + String.join(", ", absent) + " in " + dataDir
+                    + "): reproduce/memtune fetch-data --task " + task + " where a network is reachable";
+        return "- " + task + ": n/a, no committed run on " + backbone + " yet";
     }
 
     /**

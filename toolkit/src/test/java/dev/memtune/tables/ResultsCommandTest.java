@@ -77,6 +77,30 @@ class ResultsCommandTest {
         assertFalse(md.contains("NaN"), md);
     }
 
+    @Test
+    void qaTableShowsMeftsTasksThatDidNotRunAsNaWithTheReason(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("data");                  // openbookqa and arc-easy staged; piqa with its train labels only; no sciq, no arc-challenge
+        for (String f : List.of("openbookqa/train.jsonl", "arc-easy/train.jsonl", "piqa/train-labels.lst")) {
+            Files.createDirectories(data.resolve(f).getParent());
+            Files.writeString(data.resolve(f), "");
+        }
+        List<ExperimentResult> rs = new ArrayList<>();
+        rs.add(result(dir, "full", "copa", 42, 0.66, "{\"accuracy\": 0.66}"));
+        rs.add(result(dir, "lora", "copa", 42, 0.61, "{\"accuracy\": 0.61}"));
+        rs.add(result(dir, "lora", "arc-easy", 42, 0.40, "{\"accuracy\": 0.40}"));
+        String md = ResultsCommand.markdown(ResultsCommand.rows(rs, "bert-base"), "qa", "bert-base", data);
+        // MEFT's order, COPA last; arc-easy ran (for lora only), so it is a column of runs, not n/a; averages over copa alone: 61 - 66 = -5.0
+        assertTrue(md.contains("| method | openbookqa | piqa | arc-easy | arc-challenge | sciq | copa | avg (copa) |"), md);
+        assertTrue(md.contains("| full | n/a | n/a | — | n/a | n/a | 66.0 | 66.0 | 0 |"), md);
+        assertTrue(md.contains("| lora | n/a | n/a | 40.0 | n/a | n/a | 61.0 | 61.0 | -5.0 |"), md);
+        assertTrue(md.contains("- piqa: n/a, its training split is not staged (no piqa/train.jsonl in " + data + "): reproduce/memtune fetch-data --task piqa"), md);
+        assertTrue(md.contains("- sciq: n/a, its training split is not staged (no sciq/train.json in "), md);
+        assertTrue(md.contains("- arc-challenge: n/a, its training split is not staged (no arc-challenge/train.jsonl in "), md);
+        assertTrue(md.contains("- openbookqa: n/a, no committed run on bert-base yet"), md);
+        assertFalse(md.contains("arc-easy: n/a"), md);
+        assertFalse(ResultsCommand.markdown(ResultsCommand.rows(rs, "bert-base"), "glue", "bert-base", data).contains("piqa"));   // GLUE adds no QA columns
+    }
+
     static ExperimentResult probe(Path dir, String probe, String method, String task, double validation, double test) throws IOException {
         Path f = dir.resolve("probes/bert-base/" + probe + "/" + task + "/seed42.json");
         Files.createDirectories(f.getParent());
