@@ -47,6 +47,7 @@ public final class Sweep {
     private final List<String> childJavaOpts;
     private final String childClasspath, childMain;
     private final double tickSeconds;
+    private final boolean commit;
 
     private Sweep(Builder b) {
         root = b.root.toAbsolutePath().normalize();
@@ -59,6 +60,7 @@ public final class Sweep {
         childClasspath = b.childClasspath;
         childMain = b.childMain;
         tickSeconds = b.tickSeconds;
+        commit = b.commit;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -165,12 +167,15 @@ public final class Sweep {
         List<Planned> plan = plan(grid);
         SweepReport.Row[] rows = new SweepReport.Row[plan.size()];
         List<Planned> todo = new ArrayList<>();
+        ResultCommit committer = commit ? ResultCommit.at(root) : null;      // not a git work tree: fail before anything runs
         for (int i = 0; i < plan.size(); i++) {
             Planned p = plan.get(i);
-            if (p.reusable() != null)
+            if (p.reusable() != null) {
                 rows[i] = new SweepReport.Row(p.cell(), "reused", 0, null, null, Double.NaN, Double.NaN,
                         score(p.reusable(), "best_validation_score"), score(p.reusable(), "test_score"), p.reusable().toString(), null);
-            else todo.add(p);
+                if (committer != null && p.reusable().startsWith(out) && p.cell().overrides().isEmpty())   // finished by a run without --commit
+                    report(i, plan.size(), 0, 0, 0, Double.NaN, "reused " + p.cell().label() + commit(committer, p.reusable(), p.cell().resultPath()));
+            } else todo.add(p);
         }
         String m = master();
         report(0, plan.size(), plan.size() - todo.size(), 0, 0, Double.NaN,
@@ -213,6 +218,7 @@ public final class Sweep {
                         CellOutcome o = e.getValue().get().get(0);
                         Path file = out.resolve(p.cell().resultPath());
                         store(file, o.resultJson());
+                        String committed = committer == null || !p.cell().overrides().isEmpty() ? "" : commit(committer, file, p.cell().resultPath());
                         JsonObject j = JsonParser.parseString(o.resultJson()).getAsJsonObject();
                         rows[idx] = new SweepReport.Row(p.cell(), "done", Math.max(progress.attempts(p.cell().index()), o.attempt() + 1), o.executor(), o.worker(),
                                 secs, o.childSeconds(), num(j, "best_validation_score"), num(j, "test_score"), file.toString(), null);
@@ -221,7 +227,7 @@ public final class Sweep {
                         lastTick = System.nanoTime();
                         report(done + failed, plan.size(), done, failed, progress.running(), eta(plan.size() - done - failed, cellSum, cellsRun, slots),
                                 "done " + p.cell().label() + " in " + ProgressEvent.formatSeconds(Double.isFinite(secs) ? secs : 0) + " on " + o.worker()
-                                        + (o.attempt() > 0 ? " (attempt " + (o.attempt() + 1) + ")" : ""));
+                                        + (o.attempt() > 0 ? " (attempt " + (o.attempt() + 1) + ")" : "") + committed);
                     } catch (ExecutionException | RuntimeException x) {
                         String why = firstLine(x instanceof ExecutionException ? x.getCause() : x);
                         rows[idx] = new SweepReport.Row(p.cell(), "failed", progress.attempts(p.cell().index()), null, null, secs, Double.NaN,
@@ -249,6 +255,16 @@ public final class Sweep {
                 progress.executors().stream().sorted().toList());
         store(out.resolve("sweep").resolve(grid.name() + ".json"), new GsonBuilder().setPrettyPrinting().create().toJson(r.json()));
         return r;
+    }
+
+    /** Commits a finished cell's result ({@link ResultCommit}); a failure is reported, and the cell stays done. */
+    private static String commit(ResultCommit c, Path file, String resultPath) {
+        try {
+            String message = c.commit(file, resultPath);
+            return message == null ? "" : "; committed \"" + message + "\"";
+        } catch (RuntimeException e) {
+            return "; NOT COMMITTED: " + firstLine(e);
+        }
     }
 
     private SparkConf sparkConf(Grid grid, String m) {
@@ -341,6 +357,7 @@ public final class Sweep {
         private List<String> childJavaOpts = defaultJavaOpts();
         private String childClasspath, childMain = Launch.MAIN;
         private double tickSeconds = 15;
+        private boolean commit;
 
         /** The project root (configs, jars): default {@code -Dmemtune.root}, else the working directory. */
         public Builder optRoot(Path r) { root = r; return this; }
@@ -360,6 +377,8 @@ public final class Sweep {
         public Builder optChild(String classpath, String main) { childClasspath = classpath; childMain = main; return this; }
         /** Seconds between progress reports while nothing finishes (default 15). */
         public Builder optTick(double s) { tickSeconds = s; return this; }
+        /** Copy each finished cell's result into {@code reproduce/results/runs} and commit it on its own ({@link ResultCommit}). */
+        public Builder optCommit(boolean c) { commit = c; return this; }
 
         public Sweep build() {
             if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);

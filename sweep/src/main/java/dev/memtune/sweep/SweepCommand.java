@@ -18,7 +18,7 @@ public final class SweepCommand implements NamedCommand {
     public String name() { return "sweep"; }
 
     @Override
-    public Set<String> flags() { return Set.of("dry-run"); }
+    public Set<String> flags() { return Set.of("dry-run", "commit"); }
 
     @Override
     public String summary() { return "run a grid of experiments (configs x tasks x seeds) on Apache Spark, local or a cluster"; }
@@ -27,7 +27,7 @@ public final class SweepCommand implements NamedCommand {
     public String usage() {
         return """
                 usage: memtune sweep --grid FILE [--master local[N]|spark://HOST:PORT] [--out DIR] [--dry-run]
-                                     [--scale smoke|cpu|paper] [--threads N] [--max-failures N] [--conf key=value ...]
+                                     [--scale smoke|cpu|paper] [--threads N] [--max-failures N] [--conf key=value ...] [--commit]
 
                 Expands a grid file (reproduce/grids/*.json: groups of configs x tasks x seeds x overrides)
                 into cells and runs each as one Spark task: memtune train in a child JVM on an executor.
@@ -44,6 +44,9 @@ public final class SweepCommand implements NamedCommand {
                 --threads    threads per cell (default: cores / N on local[N], spark.task.cpus on a cluster)
                 --scale      replaces the grid file's scale
                 --conf       any Spark setting, e.g. --conf spark.task.cpus=2
+                --commit     copy each finished cell's result into reproduce/results/runs/ and git-commit that file
+                             alone as it lands (a grid longer than a session loses at most the cell in progress);
+                             cells with overrides stay in DIR
                 --dry-run    list the cells, what would happen to each and, for a cell to run, the time it
                              should take here (from the finished runs of its method and task); start nothing
 
@@ -67,6 +70,7 @@ public final class SweepCommand implements NamedCommand {
         }
         String scale = a.get("scale", null);
         boolean dry = a.flag("dry-run");
+        b.optCommit(a.flag("commit"));
         a.rejectUnknown();
         Sweep sweep = b.build();
         Grid grid = sweep.load(file, scale);

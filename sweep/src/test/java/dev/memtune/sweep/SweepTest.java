@@ -54,4 +54,59 @@ class SweepTest {
         assertEquals(List.of("reused", "reused", "failed", "failed", "reused", "reused"), again.rows().stream().map(SweepReport.Row::status).toList());
         assertEquals(0, again.rows().stream().filter(x -> x.status().equals("reused")).mapToInt(SweepReport.Row::attempts).sum(), "reused cells start no task");
     }
+
+    @Test
+    void commitPutsEachFinishedResultInTheRepositoryAsACommitOfItsOwn(@TempDir Path dir) throws Exception {
+        GridTest.project(dir);
+        git(dir, "init", "-q");
+        git(dir, "config", "user.email", "t@example.org");
+        git(dir, "config", "user.name", "t");
+        git(dir, "add", "reproduce");
+        git(dir, "commit", "-q", "-m", "configs");
+        Files.writeString(dir.resolve("notes.txt"), "staged, not the sweep's to commit");
+        git(dir, "add", "notes.txt");
+        Path g = GridTest.grid(dir, """
+                {"scale": "smoke", "groups": [{"configs": ["t/full.json", "t/broken.json", "t/lora.json"], "tasks": ["rte"], "seeds": [42]}]}""");
+        Path out = dir.resolve("out");
+        Sweep s = Sweep.builder().optRoot(dir).optOut(out).optMaster("local[1]").optMaxFailures(1).optCommit(true)
+                .optChild(System.getProperty("java.class.path"), FakeTrain.class.getName()).optChildJavaOpts(List.of("-Xmx128m")).optTick(1).build();
+        SweepReport r = s.run(s.load(g, null));
+        assertEquals(List.of("done", "failed", "done"), r.rows().stream().map(SweepReport.Row::status).toList());
+
+        // git's own log: one commit per finished cell, each holding its result file alone, in grid order
+        // (FakeTrain's results carry no scale or machine time: the message leaves them out)
+        assertEquals("results: lora on rte, seed 42: validation 42.0, test 4.2\nreproduce/results/runs/t/lora/rte/seed42.json\n"
+                + "results: full on rte, seed 42: validation 42.0, test 4.2\nreproduce/results/runs/t/full/rte/seed42.json\n"
+                + "configs\nreproduce/configs/t/broken.json\nreproduce/configs/t/full.json\nreproduce/configs/t/lora.json",
+                git(dir, "log", "--format=%s", "--name-only").replaceAll("\n+", "\n").strip());
+        for (String m : List.of("full", "lora"))
+            assertEquals(Files.readString(out.resolve("results/t/" + m + "/rte/seed42.json")),
+                    git(dir, "show", "HEAD" + (m.equals("full") ? "~1" : "") + ":reproduce/results/runs/t/" + m + "/rte/seed42.json"));
+        assertEquals("A  notes.txt", git(dir, "status", "--porcelain", "--untracked-files=no").strip(), "what else was staged stays staged, uncommitted");
+
+        SweepReport again = s.run(s.load(g, null));                      // reused from the committed files: no new commit
+        assertEquals(List.of("reused", "failed", "reused"), again.rows().stream().map(SweepReport.Row::status).toList());
+        assertEquals(3, git(dir, "log", "--format=%s").strip().lines().count());
+    }
+
+    @Test
+    void commitOutsideAGitWorkTreeFailsBeforeAnyCellRuns(@TempDir Path dir) throws Exception {
+        GridTest.project(dir);
+        Path g = GridTest.grid(dir, """
+                {"scale": "smoke", "groups": [{"configs": ["t/full.json"], "tasks": ["rte"], "seeds": [42]}]}""");
+        Sweep s = Sweep.builder().optRoot(dir).optOut(dir.resolve("out")).optMaster("local[1]").optCommit(true)
+                .optChild(System.getProperty("java.class.path"), FakeTrain.class.getName()).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.run(s.load(g, null)));
+        assertTrue(e.getMessage().contains("--commit") && e.getMessage().contains(dir.toString()) && e.getMessage().contains("not inside a git work tree"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("out/results")), "nothing ran");
+    }
+
+    static String git(Path dir, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", dir.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+        return out;
+    }
 }

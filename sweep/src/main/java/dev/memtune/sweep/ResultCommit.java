@@ -1,0 +1,119 @@
+package dev.memtune.sweep;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code memtune sweep --commit}: each finished cell's result goes into the project's committed results
+ * ({@code reproduce/results/runs/<table>/<config-id>/<task>/seed<k>.json}) and is committed on its own
+ * ({@code git commit -- <that file>}, nothing else of the index) as soon as it lands, so a grid that
+ * outlives a session or a machine loses at most the cell in progress. Cells with overrides are
+ * variants of a config, not its result: they stay in the output folder.
+ */
+final class ResultCommit {
+    private final Path root;
+
+    private ResultCommit(Path root) { this.root = root; }
+
+    /** For the git work tree at {@code root}; fails before anything runs when {@code root} is not in one. */
+    static ResultCommit at(Path root) {
+        Run r = git(root, List.of("rev-parse", "--is-inside-work-tree"));
+        if (r.status != 0 || !r.out.strip().equals("true"))
+            throw new IllegalArgumentException("memtune sweep --commit: " + root + " is not inside a git work tree (" + r.out.strip() + ")");
+        return new ResultCommit(root);
+    }
+
+    /** Where a result below the output folder ({@code results/<table>/...}) is kept in the repository. */
+    Path committedPath(String resultPath) {
+        Path rel = Path.of(resultPath);
+        if (rel.getNameCount() < 5 || !rel.getName(0).toString().equals("results"))
+            throw new IllegalArgumentException("not a result path below the output folder: " + resultPath);
+        return root.resolve("reproduce/results/runs").resolve(rel.subpath(1, rel.getNameCount()));
+    }
+
+    /**
+     * Copies {@code result} to its committed place and commits that file alone; returns the commit message,
+     * or null when the repository already holds this very file.
+     */
+    String commit(Path result, String resultPath) {
+        Path dest = committedPath(resultPath);
+        String path = root.relativize(dest).toString();
+        try {
+            if (Files.isRegularFile(dest) && Files.mismatch(result, dest) == -1 && git(root, List.of("status", "--porcelain", "--", path)).out.isBlank()
+                    && git(root, List.of("ls-files", "--error-unmatch", "--", path)).status == 0)
+                return null;
+            Files.createDirectories(dest.getParent());
+            Path tmp = Files.createTempFile(dest.getParent(), dest.getFileName().toString(), ".tmp");
+            Files.copy(result, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("memtune sweep --commit: cannot copy " + result + " to " + dest + ": " + e.getMessage(), e);
+        }
+        String message = message(dest, resultPath);
+        Run r = null;
+        for (int attempt = 0; attempt < 5; attempt++) {                     // another git command may hold the index lock for a moment
+            r = git(root, List.of("add", "--", path));
+            if (r.status == 0) r = git(root, List.of("commit", "-q", "-m", message, "--", path));
+            if (r.status == 0 || !r.out.contains("index.lock")) break;
+            sleep(2000);
+        }
+        if (r.status != 0) throw new IllegalStateException("memtune sweep --commit: git commit of " + path + " failed (status " + r.status + "): " + r.out.strip());
+        return message;
+    }
+
+    /**
+     * {@code results: bert-base/lst on stsb, seed 42 (cpu scale): validation 86.9, test 86.9, 19 min}: config, task
+     * and seed from the result path ({@code results/<table>/<config-id>/<task>/seed<k>.json}), the rest from the
+     * result; what it lacks is left out.
+     */
+    static String message(Path resultFile, String resultPath) {
+        JsonObject j;
+        try {
+            j = JsonParser.parseString(Files.readString(resultFile)).getAsJsonObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path rel = Path.of(resultPath);
+        int n = rel.getNameCount();
+        StringBuilder sb = new StringBuilder("results: ").append(rel.subpath(2, n - 2).toString().replace('\\', '/'))
+                .append(" on ").append(rel.getName(n - 2)).append(", seed ").append(rel.getFileName().toString().replaceAll("^seed|\\.json$", ""));
+        if (j.has("scale")) sb.append(" (").append(j.get("scale").getAsString()).append(" scale)");
+        List<String> parts = new ArrayList<>();
+        if (j.has("best_validation_score")) parts.add(String.format(Locale.ROOT, "validation %.1f", 100 * j.get("best_validation_score").getAsDouble()));
+        if (j.has("test_score")) parts.add(String.format(Locale.ROOT, "test %.1f", 100 * j.get("test_score").getAsDouble()));
+        if (j.has("train_seconds")) parts.add(String.format(Locale.ROOT, "%.0f min", j.get("train_seconds").getAsDouble() / 60));
+        if (!parts.isEmpty()) sb.append(": ").append(String.join(", ", parts));
+        return sb.toString();
+    }
+
+    private record Run(int status, String out) {}
+
+    private static Run git(Path dir, List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
+        cmd.addAll(args);
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return new Run(p.waitFor(), out);
+        } catch (IOException e) {
+            return new Run(-1, "cannot run git: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Run(-1, "interrupted");
+        }
+    }
+
+    private static void sleep(long ms) {
+        try { Thread.sleep(ms); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+    }
+}
