@@ -174,7 +174,7 @@ public final class Sweep {
                 rows[i] = new SweepReport.Row(p.cell(), "reused", 0, null, null, Double.NaN, Double.NaN,
                         score(p.reusable(), "best_validation_score"), score(p.reusable(), "test_score"), p.reusable().toString(), null);
                 if (committer != null && p.reusable().startsWith(out) && p.cell().overrides().isEmpty())   // finished by a run without --commit
-                    report(i, plan.size(), 0, 0, 0, Double.NaN, "reused " + p.cell().label() + commit(committer, p.reusable(), p.cell().resultPath()));
+                    report(0, plan.size(), 0, 0, 0, Double.NaN, "reused " + p.cell().label() + commit(committer, p.reusable(), p.cell().resultPath()));
             } else todo.add(p);
         }
         String m = master();
