@@ -90,6 +90,28 @@ class SweepTest {
     }
 
     @Test
+    void commitAlsoTakesTheResultsAnEarlierSweepLeftInTheOutputFolder(@TempDir Path dir) throws Exception {
+        GridTest.project(dir);
+        git(dir, "init", "-q");
+        git(dir, "config", "user.email", "t@example.org");
+        git(dir, "config", "user.name", "t");
+        Path g = GridTest.grid(dir, """
+                {"scale": "smoke", "groups": [{"configs": ["t/full.json"], "tasks": ["rte"], "seeds": [42, 43]}]}""");
+        Path out = dir.resolve("out");
+        Sweep.Builder b = Sweep.builder().optRoot(dir).optOut(out).optMaster("local[1]")
+                .optChild(System.getProperty("java.class.path"), FakeTrain.class.getName()).optChildJavaOpts(List.of("-Xmx128m")).optTick(1);
+        Sweep plain = b.build();
+        plain.run(plain.load(g, null));                                   // without --commit: results in out only
+        assertFalse(Files.exists(dir.resolve("reproduce/results")));
+        Sweep committing = b.optCommit(true).build();
+        SweepReport r = committing.run(committing.load(g, null));
+        assertEquals(List.of("reused", "reused"), r.rows().stream().map(SweepReport.Row::status).toList());
+        assertEquals("results: full on rte, seed 43: validation 43.0, test 4.3\nresults: full on rte, seed 42: validation 42.0, test 4.2",
+                git(dir, "log", "--format=%s").strip());
+        assertEquals(Files.readString(out.resolve("results/t/full/rte/seed43.json")), git(dir, "show", "HEAD:reproduce/results/runs/t/full/rte/seed43.json"));
+    }
+
+    @Test
     void commitOutsideAGitWorkTreeFailsBeforeAnyCellRuns(@TempDir Path dir) throws Exception {
         GridTest.project(dir);
         Path g = GridTest.grid(dir, """
