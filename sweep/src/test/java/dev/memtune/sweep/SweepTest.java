@@ -57,10 +57,7 @@ class SweepTest {
 
     @Test
     void commitPutsEachFinishedResultInTheRepositoryAsACommitOfItsOwn(@TempDir Path dir) throws Exception {
-        GridTest.project(dir);
-        git(dir, "init", "-q");
-        git(dir, "config", "user.email", "t@example.org");
-        git(dir, "config", "user.name", "t");
+        gitProject(dir);
         git(dir, "add", "reproduce");
         git(dir, "commit", "-q", "-m", "configs");
         Files.writeString(dir.resolve("notes.txt"), "staged, not the sweep's to commit");
@@ -91,10 +88,7 @@ class SweepTest {
 
     @Test
     void commitAlsoTakesTheResultsAnEarlierSweepLeftInTheOutputFolder(@TempDir Path dir) throws Exception {
-        GridTest.project(dir);
-        git(dir, "init", "-q");
-        git(dir, "config", "user.email", "t@example.org");
-        git(dir, "config", "user.name", "t");
+        gitProject(dir);
         Path g = GridTest.grid(dir, """
                 {"scale": "smoke", "groups": [{"configs": ["t/full.json"], "tasks": ["rte"], "seeds": [42, 43]}]}""");
         Path out = dir.resolve("out");
@@ -121,6 +115,14 @@ class SweepTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.run(s.load(g, null)));
         assertTrue(e.getMessage().contains("--commit") && e.getMessage().contains(dir.toString()) && e.getMessage().contains("not inside a git work tree"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("out/results")), "nothing ran");
+    }
+
+    /** {@link GridTest#project} in a fresh git repository with an identity of its own. */
+    static void gitProject(Path dir) throws Exception {
+        GridTest.project(dir);
+        git(dir, "init", "-q");
+        git(dir, "config", "user.email", "t@example.org");
+        git(dir, "config", "user.name", "t");
     }
 
     static String git(Path dir, String... args) throws Exception {
