@@ -1,6 +1,7 @@
 package dev.memtune.method;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -51,16 +52,40 @@ public final class Head extends Module {
         }
     }
 
-    /** Logits: [B,numLabels] for classification, [B] for regression, [B/C, C] for multiple choice. */
-    public NDArray forward(NDArray h, NDArray mask) {
+    /** Logits: [B,numLabels] for classification, [B] for regression, [B/C, C] for multiple choice (C = {@link HeadSpec#numChoices}). */
+    public NDArray forward(NDArray h, NDArray mask) { return forward(h, mask, null); }
+
+    /**
+     * As above; a multiple-choice batch's {@code choiceMask} [N,C] ({@link dev.memtune.backbone.Batch#choiceMask})
+     * sets C and gives padding choices the logit {@value #PADDING_LOGIT}, so they take no probability
+     * in the softmax, never win the argmax and get no gradient: questions with fewer choices than
+     * others in their batch score as if alone.
+     */
+    public NDArray forward(NDArray h, NDArray mask, NDArray choiceMask) {
         NDArray x = F.dropout(pool(h, mask), dropout, training);
         x = F.dropout(dense.forward(x).tanh(), dropout, training);
         NDArray y = out_proj.forward(x);
         return switch (spec.kind()) {
             case "classification" -> y;
             case "regression" -> y.reshape(-1);
-            default -> y.reshape(-1, spec.numChoices());
+            default -> choices(y, choiceMask);
         };
+    }
+
+    /** Logit of a padding choice: exp of it underflows to 0 in float32 next to any real logit. */
+    public static final float PADDING_LOGIT = -1e9f;
+
+    private NDArray choices(NDArray y, NDArray choiceMask) {
+        if (choiceMask == null) return y.reshape(-1, spec.numChoices());
+        long c = choiceMask.getShape().get(1);
+        if (y.getShape().get(0) != choiceMask.getShape().size())
+            throw new IllegalArgumentException("multiple choice: " + y.getShape().get(0) + " rows but the choice mask " + choiceMask.getShape() + " has " + choiceMask.getShape().size());
+        NDArray s = y.reshape(-1, c);
+        boolean padded = false;
+        for (long v : choiceMask.toType(DataType.INT64, false).toLongArray()) padded |= v == 0;
+        if (!padded) return s;                                   // no padding choices: the logits as they are
+        NDArray real = choiceMask.toType(DataType.BOOLEAN, false);
+        return NDArrays.where(real, s, s.getManager().full(s.getShape(), PADDING_LOGIT));
     }
 
     /** Mean loss: cross-entropy (labels int64 class/choice index) or MSE (labels float). */

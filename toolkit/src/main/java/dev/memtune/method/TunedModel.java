@@ -86,7 +86,7 @@ public class TunedModel extends Module implements Trainable, AutoCloseable {
     /** Logits of the task: see {@link Head#forward}; for lm, vocabulary logits [B,T,V]. */
     public NDArray logits(Batch b) {
         if (head == null) return ((LmBackbone) backbone).lmLogits(lmHidden(b));
-        return head.forward(features(b), b.attentionMask());
+        return head.forward(features(b), b.attentionMask(), b.choiceMask());
     }
 
     /** Mean training loss against labels (class ids, scores, choice ids, or target token ids with -100 ignored). */

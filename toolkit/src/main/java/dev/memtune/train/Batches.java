@@ -52,26 +52,36 @@ public final class Batches {
 
     /**
      * Pads the chosen features to their longest row: {@code input_ids} with {@code padId},
-     * {@code attention_mask} 1/0, token types 0 in padding. Multiple-choice features contribute
-     * one row per choice, consecutively.
+     * {@code attention_mask} 1/0, token types 0 in padding. Multiple-choice features (more than one
+     * row) contribute one row per choice, consecutively, each question padded to the batch's most
+     * choices C with rows that hold one attended pad token; {@link Batch#choiceMask} [N,C] says which
+     * rows are real choices. Questions that all have C choices get no padding rows and an all-ones mask.
      */
     public static Batch collate(NDManager m, List<Feature> data, int[] which, long padId) {
-        int rows = 0, len = 0;
-        for (int i : which) { rows += data.get(i).rows(); len = Math.max(len, data.get(i).length()); }
+        int choices = 0, len = 0;
+        for (int i : which) { choices = Math.max(choices, data.get(i).rows()); len = Math.max(len, data.get(i).length()); }
+        boolean multipleChoice = choices > 1;
+        int rows = 0;
+        for (int i : which) rows += multipleChoice ? choices : data.get(i).rows();
         long[] ids = new long[rows * len], types = new long[rows * len], mask = new long[rows * len];
+        long[] real = multipleChoice ? new long[which.length * choices] : null;
         Arrays.fill(ids, padId);
         int r = 0;
-        for (int i : which) {
-            Feature f = data.get(i);
+        for (int j = 0; j < which.length; j++) {
+            Feature f = data.get(which[j]);
             for (int k = 0; k < f.rows(); k++, r++) {
                 long[] row = f.inputIds()[k];
                 System.arraycopy(row, 0, ids, r * len, row.length);
                 System.arraycopy(f.tokenTypeIds()[k], 0, types, r * len, row.length);
                 Arrays.fill(mask, r * len, r * len + row.length, 1L);
+                if (real != null) real[j * choices + k] = 1L;
             }
+            if (multipleChoice)
+                for (int k = f.rows(); k < choices; k++, r++) mask[r * len] = 1L;    // a padding choice: one attended pad token
         }
         ai.djl.ndarray.types.Shape s = new ai.djl.ndarray.types.Shape(rows, len);
-        return Batch.encoder(m.create(ids, s), m.create(mask, s), m.create(types, s));
+        NDArray choiceMask = real == null ? null : m.create(real, new ai.djl.ndarray.types.Shape(which.length, choices));
+        return new Batch(m.create(ids, s), m.create(mask, s), m.create(types, s), null, null, choiceMask);
     }
 
     /** Labels of the chosen features: int64 class/choice indices, or float32 scores for regression. */

@@ -16,7 +16,9 @@ import java.util.*;
  * Task examples to {@link Feature}s with a BERT tokenizer: {@code [CLS] a [SEP] (b [SEP])},
  * truncated longest-first to {@code max_seq_length}. Multiple choice becomes one row per choice,
  * {@code [CLS] context [SEP] choice [SEP]}, the context being the question (plus its extra context,
- * e.g. SciQ's support paragraph, when there is one).
+ * e.g. SciQ's support paragraph, when there is one). Questions may have different numbers of choices
+ * (ARC has 3-, 4- and 5-choice questions): a batch pads each to its most and masks the padding
+ * ({@link Batches#collate}, {@link dev.memtune.backbone.Batch#choiceMask}).
  */
 public final class Featurizer {
     private Featurizer() {}
@@ -44,8 +46,8 @@ public final class Featurizer {
                 out.add(Feature.of(enc.inputIds(), enc.tokenTypeIds(), e.label()));
                 continue;
             }
-            if (e.choices().size() != task.numLabels())
-                throw new IllegalArgumentException(task.name() + " example " + e.id() + ": " + e.choices().size() + " choices, the head expects " + task.numLabels());
+            if (e.choices().size() < 2)
+                throw new IllegalArgumentException(task.name() + " example " + e.id() + ": " + e.choices().size() + " choice(s), multiple choice needs at least 2");
             String ctx = e.textB() == null ? e.textA() : e.textA() + " " + e.textB();
             long[][] ids = new long[e.choices().size()][], types = new long[e.choices().size()][];
             for (int c = 0; c < ids.length; c++) {

@@ -97,7 +97,7 @@ public final class LadderCache implements SplitCache {
 
     /** The side network's logits on batch {@code b} (the split's examples {@code which}) with the backbone read from the cache. */
     @Override
-    public NDArray logits(Batch b, int[] which) { return model.logitsOn(ladderInputs(b, which), b.attentionMask()); }
+    public NDArray logits(Batch b, int[] which) { return model.logitsOn(ladderInputs(b, which), b.attentionMask(), b.choiceMask()); }
 
     public long bytes() { return bytes; }
     public long hits() { return hits; }
@@ -114,26 +114,33 @@ public final class LadderCache implements SplitCache {
         if (!all) {
             misses++;
             List<NDArray> fresh = model.ladderInputs(b);
-            store(fresh, which);
+            store(fresh, which, stride(b));
             return fresh;
         }
         hits++;
         NDManager m = b.inputIds().getManager();
         NDArray big = m.zeros(new Shape(layers, b.batchSize(), b.seqLen(), width), DataType.FLOAT32);   // b: rows of `which`, padded
-        int r = 0;
+        int r = 0, stride = stride(b);
         for (int i : which) {
             int rows = split.rows(i);
             NDIndex at = new NDIndex(":, {}:{}, :{}", r, r + rows, split.length(i));
             if (entries != null) big.set(at, entries[i]);
             else try (NDArray e = read(m, i)) { big.set(at, e); }
-            r += rows;
+            r += stride > 0 ? stride : rows;
         }
         List<NDArray> out = new ArrayList<>(layers);
         for (int k = 0; k < layers; k++) out.add(big.get(k));
         return out;
     }
 
-    private void store(List<NDArray> fresh, int[] which) {
+    /**
+     * Rows each example takes in a multiple-choice batch (its choices, then padding choices up to the
+     * batch's most, see {@link Batch#choiceMask}); 0 when the batch has no choice mask. Only real
+     * choices are cached: padding rows read zeros, and the head masks their logits.
+     */
+    private static int stride(Batch b) { return b.choiceMask() == null ? 0 : (int) b.choiceMask().getShape().get(1); }
+
+    private void store(List<NDArray> fresh, int[] which, int stride) {
         try (NDArray all = NDArrays.stack(new NDList(fresh), 0)) {                   // [K+1, rows, T, d]
             int r = 0;
             for (int i : which) {
@@ -152,7 +159,7 @@ public final class LadderCache implements SplitCache {
                     bytes += n;
                     cached[i] = true;
                 }
-                r += rows;
+                r += stride > 0 ? stride : rows;
             }
         }
     }

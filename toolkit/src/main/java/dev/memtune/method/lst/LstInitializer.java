@@ -108,12 +108,14 @@ public final class LstInitializer {
         probe.train(false);
         params.values().forEach(p -> p.setTrainable(true));
         try {
-            int group = spec.kind().equals("multiple_choice") ? spec.numChoices() : 1, used = 0;
+            boolean mc = spec.kind().equals("multiple_choice");
+            int used = 0;
             long total = 0, t0 = System.nanoTime();
-            for (Sample s : samples) total += s.batch().batchSize() / group;
+            for (Sample s : samples) total += s.batch().batchSize() / group(s.batch(), mc, spec);
             total = Math.min(total, n);
             long every = Math.max(1, total / 50);
             for (Sample s : samples) {
+                int group = group(s.batch(), mc, spec);
                 long rows = s.batch().batchSize() / group;
                 for (long r = 0; r < rows && used < n; r++, used++) {
                     Progress.checkInterrupted();
@@ -122,7 +124,7 @@ public final class LstInitializer {
                         Progress.report(new ProgressEvent("lst init=fisher", used, total, Double.NaN, Double.NaN, sec / used * (total - used), "examples"));
                     }
                     try (NDScope scope = new NDScope()) {
-                        Batch one = slice(s.batch(), r * group, (r + 1) * group);
+                        Batch one = slice(s.batch(), r * group, (r + 1) * group, r);
                         NDArray lab = s.labels().get(r + ":" + (r + 1));
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             gc.backward(probe.loss(one, lab));
@@ -143,12 +145,20 @@ public final class LstInitializer {
         return imp;
     }
 
-    private static Batch slice(Batch b, long lo, long hi) {
+    /** Rows per example: its choices ({@link Batch#choiceMask}, else the head's) for multiple choice, else 1. */
+    private static int group(Batch b, boolean multipleChoice, HeadSpec spec) {
+        if (!multipleChoice) return 1;
+        return b.choiceMask() != null ? (int) b.choiceMask().getShape().get(1) : spec.numChoices();
+    }
+
+    /** Rows {@code lo..hi} of {@code b}, example {@code example} of its choice mask. */
+    private static Batch slice(Batch b, long lo, long hi, long example) {
         String ix = lo + ":" + hi;
         return new Batch(b.inputIds().get(ix), b.attentionMask() == null ? null : b.attentionMask().get(ix),
                 b.tokenTypeIds() == null ? null : b.tokenTypeIds().get(ix),
                 b.decoderInputIds() == null ? null : b.decoderInputIds().get(ix),
-                b.decoderAttentionMask() == null ? null : b.decoderAttentionMask().get(ix));
+                b.decoderAttentionMask() == null ? null : b.decoderAttentionMask().get(ix),
+                b.choiceMask() == null ? null : b.choiceMask().get(example + ":" + (example + 1)));
     }
 
     /**

@@ -108,9 +108,9 @@ public final class LstModel extends TunedModel {
         return side.upsample.forward(st.runOn(ladderInputs, st.blocks.context(attentionMask, null, null)));
     }
 
-    /** The pooled head's logits from ladder inputs: {@code logits(b)} without running the backbone. */
-    public NDArray logitsOn(List<NDArray> ladderInputs, NDArray attentionMask) {
+    /** The pooled head's logits from ladder inputs: {@code logits(b)} without running the backbone ({@code choiceMask}: {@link Batch#choiceMask}). */
+    public NDArray logitsOn(List<NDArray> ladderInputs, NDArray attentionMask, NDArray choiceMask) {
         if (head == null) throw new IllegalStateException("lst: logitsOn needs a pooled head (classification, regression, multiple choice), not lm");
-        return head.forward(sideFeatures(ladderInputs, attentionMask), attentionMask);
+        return head.forward(sideFeatures(ladderInputs, attentionMask), attentionMask, choiceMask);
     }
 }

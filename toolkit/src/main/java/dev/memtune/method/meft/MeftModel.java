@@ -182,7 +182,7 @@ public final class MeftModel extends TunedModel implements CustomBackward {
                 for (int i = k; i < n; i++) t = layer(i).forward(t, mask, seeds(step, i));
                 NDArray feat = blocks.finish(average(t));                                                        // [B,T,D']
                 reseed(step, n);
-                NDArray l = head.loss(head.forward(feat, b.attentionMask()), labels);
+                NDArray l = head.loss(head.forward(feat, b.attentionMask(), b.choiceMask()), labels);
                 loss = l.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat();
                 Autograd.vjp(l, l.onesLike());
             }
