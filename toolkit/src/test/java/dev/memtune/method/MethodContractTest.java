@@ -22,8 +22,9 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Contract every method keeps, on every tiny backbone: declared parameters only, starting point, learning. */
-class MethodContractTest {
-    static Stream<Arguments> cases() {
+public class MethodContractTest {
+    /** Every method on every tiny backbone it supports (also the cases of other parametrized method tests). */
+    public static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         for (String bb : Backbones.presets()) {
             if (!bb.startsWith("tiny-")) continue;

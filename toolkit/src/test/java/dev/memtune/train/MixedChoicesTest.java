@@ -18,12 +18,10 @@ import dev.memtune.nn.NoGrad;
 import dev.memtune.step.CustomBackward;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.*;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -37,16 +35,6 @@ import static org.junit.jupiter.api.Assertions.*;
 class MixedChoicesTest {
     static final int[] CHOICES = {3, 5, 4, 2};
     static final int[] ANSWERS = {2, 4, 1, 0};
-
-    static Stream<Arguments> cases() {
-        List<Arguments> out = new ArrayList<>();
-        for (String bb : Backbones.presets()) {
-            if (!bb.startsWith("tiny-")) continue;
-            String kind = Backbones.preset(bb).modelType;
-            for (String m : Methods.names()) if (Methods.create(m).supports(kind)) out.add(Arguments.of(m, bb));
-        }
-        return out.stream();
-    }
 
     /** Questions with {@link #CHOICES} choices, rows of different lengths. */
     static List<Feature> questions(long seed) {
@@ -91,7 +79,7 @@ class MixedChoicesTest {
     }
 
     @ParameterizedTest(name = "{0} on {1}")
-    @MethodSource("cases")
+    @MethodSource("dev.memtune.method.MethodContractTest#cases")
     void aMixedBatchScoresEachQuestionAsAlone(String method, String backbone) {
         List<Feature> qs = questions(5);
         try (NDManager nd = NDManager.newBaseManager();
