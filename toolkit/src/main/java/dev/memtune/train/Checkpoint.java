@@ -36,6 +36,45 @@ public final class Checkpoint {
     /** True when resuming and a checkpoint is there to resume from. */
     public boolean exists() { return resume && Files.isRegularFile(file()); }
 
+    /**
+     * The train settings that differ between the saved run and {@code cfg}, as {@code key saved -> now}
+     * joined by commas; null when they are the same (or when there is no checkpoint to resume).
+     */
+    String changedSettings(TrainConfig cfg) {
+        if (!exists()) return null;
+        Map<String, Object> saved = savedSettings(file()), now = GSON.fromJson(GSON.toJson(cfg.toMap()), Map.class);
+        if (saved.equals(now)) return null;
+        List<String> d = new ArrayList<>();
+        Set<String> keys = new TreeSet<>(now.keySet());
+        keys.addAll(saved.keySet());
+        for (String k : keys)
+            if (!Objects.equals(saved.get(k), now.get(k))) d.add(k + " " + saved.get(k) + " -> " + now.get(k));
+        return String.join(", ", d);
+    }
+
+    /**
+     * Moves the checkpoint folder aside, to a sibling {@code <folder>.stale-<time it was last written>}, so that a
+     * run with other settings starts afresh and loses nothing; returns the new folder.
+     */
+    Path moveAside() {
+        try {
+            String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC)
+                    .format(Files.getLastModifiedTime(file()).toInstant());
+            Path to = dir.resolveSibling(dir.getFileName() + ".stale-" + stamp);
+            for (int i = 2; Files.exists(to); i++) to = dir.resolveSibling(dir.getFileName() + ".stale-" + stamp + "-" + i);
+            return Files.move(dir, to);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(dir + ": cannot move the stale checkpoint aside: " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> savedSettings(Path f) {
+        Map<String, String> md = SafeTensors.metadata(f);
+        if (!"memtune-checkpoint-1".equals(md.get("format"))) throw new IllegalArgumentException(f + ": not a memtune checkpoint (metadata format " + md.get("format") + ")");
+        return new LinkedHashMap<>(GSON.fromJson(md.get("train_config"), Map.class));
+    }
+
     /** Writes the state; an interrupt pending on this thread is held back meanwhile (file channels refuse interrupted threads). */
     void save(TrainConfig cfg, Map<String, Param> trainable, AdamW opt, TrainState st, Map<String, float[]> best) {
         boolean interrupted = Thread.interrupted();
@@ -71,10 +110,9 @@ public final class Checkpoint {
     TrainState restore(TrainConfig cfg, Map<String, Param> trainable, AdamW opt, Map<String, float[]> best) {
         Path f = file();
         Map<String, String> md = SafeTensors.metadata(f);
-        if (!"memtune-checkpoint-1".equals(md.get("format"))) throw new IllegalArgumentException(f + ": not a memtune checkpoint (metadata format " + md.get("format") + ")");
-        Map<String, Object> saved = new LinkedHashMap<>(GSON.fromJson(md.get("train_config"), Map.class));
+        Map<String, Object> saved = savedSettings(f);
         Map<String, Object> now = GSON.fromJson(GSON.toJson(cfg.toMap()), Map.class);
-        if (!saved.equals(now)) throw new IllegalArgumentException(f + ": checkpoint was written with other train settings; saved " + saved + ", now " + now + " (use another output folder, or drop --resume)");
+        if (!saved.equals(now)) throw new IllegalArgumentException(f + ": checkpoint was written with other train settings; saved " + saved + ", now " + now + " (use another output folder, or drop --resume)");   // the Trainer moves such a checkpoint aside first
         Map<String, HostTensor> t = SafeTensors.read(f);
         for (var e : trainable.entrySet()) {
             String n = e.getKey();

@@ -34,6 +34,7 @@ import java.util.*;
  * losses, and a run resumed from a checkpoint (trainable parameters, AdamW moments, step, epoch,
  * position in the epoch, history, best state) ends with the same numbers as an uninterrupted one.
  * An interrupt ({@link Progress#checkInterrupted()}) writes a checkpoint, then propagates.
+ * A checkpoint written with other train settings (an edited config) is moved aside, not resumed and not deleted.
  * Text-to-text tasks ({@link TrainData#textToText()}) train the LM head on the label names and
  * predict by rank classification ({@link TextToText}). A model may cache per-example work over a
  * split ({@link TunedModel#cache}: LST's {@code backbone_cache} reads its frozen backbone once).
@@ -90,6 +91,10 @@ public final class Trainer {
         StepSetup setup = StepSetup.of(model, cfg.adamBeta1(), cfg.adamBeta2(), cfg.adamEpsilon(), cfg.weightDecay());
         Map<String, Param> trainable = setup.trainable();
         AdamW opt = setup.optimizer();
+        String changed = checkpoint == null ? null : checkpoint.changedSettings(cfg);
+        if (changed != null)                                   // a run of other settings (an edited config): kept, not resumed
+            Progress.report(ProgressEvent.message(name, checkpoint.file() + " was written with other train settings (" + changed
+                    + "); moved to " + checkpoint.moveAside() + ", training starts at step 0"));
         TrainState st = checkpoint != null && checkpoint.exists() ? checkpoint.restore(cfg, trainable, opt, best) : new TrainState();
         if (st.globalStep > 0) Progress.report(ProgressEvent.message(name, "resuming from " + checkpoint.file() + " at step " + st.globalStep + " (epoch " + (st.epoch + 1) + ")"));
         long t0 = System.nanoTime(), tokens0 = st.tokens, step0 = st.globalStep;

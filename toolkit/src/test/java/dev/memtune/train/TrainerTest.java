@@ -134,6 +134,42 @@ class TrainerTest {
         assertEquals(straight.bestEpoch(), resumed.bestEpoch());
     }
 
+    /** A checkpoint of other settings (a config edited after an interrupt) is kept aside and the run equals a fresh one. */
+    @Test
+    void checkpointOfOtherSettingsIsMovedAsideAndTheRunStartsAfresh(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("seed42");
+        TrainConfig before = cfg().setLearningRate(1e-3).optSaveSteps(4).build(), after = cfg().optSaveSteps(4).build();
+        ProgressListener killer = e -> { if (e.step() >= 5) Thread.currentThread().interrupt(); };
+        Progress.addListener(killer);
+        try (TunedModel m = model("lora", 5)) {
+            assertThrows(Progress.InterruptedWork.class, () -> new Trainer(before, m, data()).optCheckpoint(dir, false).train());
+        } finally {
+            Progress.removeListener(killer);
+            Thread.interrupted();
+        }
+        byte[] stale = Files.readAllBytes(dir.resolve("checkpoint.safetensors"));
+        TrainResult fresh, resumed;
+        try (TunedModel m = model("lora", 5)) {
+            fresh = new Trainer(after, m, data()).train();                          // the reference: no checkpoint at all
+        }
+        List<String> messages = new ArrayList<>();
+        ProgressListener log = e -> { if (e.message() != null) messages.add(e.message()); };
+        Progress.addListener(log);
+        try (TunedModel m = model("lora", 5)) {
+            resumed = new Trainer(after, m, data()).optCheckpoint(dir, true).train();
+        } finally {
+            Progress.removeListener(log);
+        }
+        assertEquals(fresh.losses(), resumed.losses());
+        assertEquals(withoutTimes(fresh.history()), withoutTimes(resumed.history()));
+        List<Path> aside;
+        try (var s = Files.list(tmp)) { aside = s.filter(p -> p.getFileName().toString().startsWith("seed42.stale-")).toList(); }
+        assertEquals(1, aside.size(), "one folder moved aside: " + aside);
+        assertArrayEquals(stale, Files.readAllBytes(aside.get(0).resolve("checkpoint.safetensors")), "the stale checkpoint is kept byte for byte");
+        String msg = messages.stream().filter(x -> x.contains("other train settings")).findFirst().orElseThrow(() -> new AssertionError(messages.toString()));
+        assertTrue(msg.contains("learning_rate") && msg.contains(aside.get(0).toString()), msg);
+    }
+
     static List<EpochResult> withoutTimes(List<EpochResult> h) {
         return h.stream().map(e -> new EpochResult(e.epoch(), e.step(), e.trainLoss(), e.learningRate(), e.validation(),
                 e.validationScore(), e.best(), e.test(), 0)).toList();
