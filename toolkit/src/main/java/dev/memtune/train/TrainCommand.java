@@ -28,8 +28,9 @@ public final class TrainCommand implements Command {
                 DIR/results/<table>/<config-id>/<task>/seed<k>.json (DIR: reproduce/out); an existing
                 result with the same settings is reused unless --force. --resume continues an
                 interrupted run from its checkpoint in DIR/checkpoints/ (one written with other train
-                settings is moved aside to <its folder>.stale-<time>, and the run starts afresh). --set overrides a setting,
-                e.g. --set train.learning_rate=1e-4 --set method_options.r=16 --set backbone=bert-base.
+                settings is moved aside to <its folder>.stale-<time>, and the run starts afresh).
+                --set overrides a setting, e.g. --set train.learning_rate=1e-4
+                --set method_options.r=16 --set backbone=bert-base.
                 Progress goes to stderr; the summary of each run to stdout.
 
                 --backbone B --method M stands for --config reproduce/configs/glue/B/M.json.
