@@ -110,15 +110,7 @@ class TrainerTest {
             straight = new Trainer(c, m, data()).train();
             m.namedParams().forEach((n, p) -> straightParams.put(n, p.data().toFloatArray()));
         }
-        // kill mid-epoch 2 (steps 9..16) through the real interrupt path: a listener interrupts at step >= 11
-        ProgressListener killer = e -> { if (e.step() >= 11) Thread.currentThread().interrupt(); };
-        Progress.addListener(killer);
-        try (TunedModel m = model("lora", 5)) {
-            assertThrows(Progress.InterruptedWork.class, () -> new Trainer(c, m, data()).optCheckpoint(dir, false).train());
-        } finally {
-            Progress.removeListener(killer);
-            Thread.interrupted();
-        }
+        trainUntilInterrupted(c, dir, 11);                             // killed mid-epoch 2 (steps 9..16)
         assertTrue(Files.isRegularFile(dir.resolve("checkpoint.safetensors")));
         TrainResult resumed;
         try (TunedModel m = model("lora", 5)) {                        // same frozen backbone; trainable state must come from the checkpoint
@@ -139,14 +131,7 @@ class TrainerTest {
     void checkpointOfOtherSettingsIsMovedAsideAndTheRunStartsAfresh(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("seed42");
         TrainConfig before = cfg().setLearningRate(1e-3).optSaveSteps(4).build(), after = cfg().optSaveSteps(4).build();
-        ProgressListener killer = e -> { if (e.step() >= 5) Thread.currentThread().interrupt(); };
-        Progress.addListener(killer);
-        try (TunedModel m = model("lora", 5)) {
-            assertThrows(Progress.InterruptedWork.class, () -> new Trainer(before, m, data()).optCheckpoint(dir, false).train());
-        } finally {
-            Progress.removeListener(killer);
-            Thread.interrupted();
-        }
+        trainUntilInterrupted(before, dir, 5);
         byte[] stale = Files.readAllBytes(dir.resolve("checkpoint.safetensors"));
         TrainResult fresh, resumed;
         try (TunedModel m = model("lora", 5)) {
@@ -168,6 +153,18 @@ class TrainerTest {
         assertArrayEquals(stale, Files.readAllBytes(aside.get(0).resolve("checkpoint.safetensors")), "the stale checkpoint is kept byte for byte");
         String msg = messages.stream().filter(x -> x.contains("other train settings")).findFirst().orElseThrow(() -> new AssertionError(messages.toString()));
         assertTrue(msg.contains("learning_rate") && msg.contains(aside.get(0).toString()), msg);
+    }
+
+    /** Trains LoRA with {@code c} and checkpoints in {@code dir} until the real interrupt path stops it at step {@code atStep}. */
+    static void trainUntilInterrupted(TrainConfig c, Path dir, long atStep) {
+        ProgressListener killer = e -> { if (e.step() >= atStep) Thread.currentThread().interrupt(); };
+        Progress.addListener(killer);
+        try (TunedModel m = model("lora", 5)) {
+            assertThrows(Progress.InterruptedWork.class, () -> new Trainer(c, m, data()).optCheckpoint(dir, false).train());
+        } finally {
+            Progress.removeListener(killer);
+            Thread.interrupted();
+        }
     }
 
     static List<EpochResult> withoutTimes(List<EpochResult> h) {
