@@ -42,7 +42,7 @@ public final class Checkpoint {
      */
     String changedSettings(TrainConfig cfg) {
         if (!exists()) return null;
-        Map<String, Object> saved = savedSettings(file()), now = GSON.fromJson(GSON.toJson(cfg.toMap()), Map.class);
+        Map<String, Object> saved = savedSettings(file(), SafeTensors.metadata(file())), now = settings(cfg);
         if (saved.equals(now)) return null;
         List<String> d = new ArrayList<>();
         Set<String> keys = new TreeSet<>(now.keySet());
@@ -68,9 +68,13 @@ public final class Checkpoint {
         }
     }
 
+    /** The train settings as the checkpoint's metadata holds them (JSON numbers as doubles). */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> savedSettings(Path f) {
-        Map<String, String> md = SafeTensors.metadata(f);
+    private static Map<String, Object> settings(TrainConfig cfg) { return GSON.fromJson(GSON.toJson(cfg.toMap()), Map.class); }
+
+    /** The train settings a checkpoint {@code f} with metadata {@code md} was written with. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> savedSettings(Path f, Map<String, String> md) {
         if (!"memtune-checkpoint-1".equals(md.get("format"))) throw new IllegalArgumentException(f + ": not a memtune checkpoint (metadata format " + md.get("format") + ")");
         return new LinkedHashMap<>(GSON.fromJson(md.get("train_config"), Map.class));
     }
@@ -110,8 +114,7 @@ public final class Checkpoint {
     TrainState restore(TrainConfig cfg, Map<String, Param> trainable, AdamW opt, Map<String, float[]> best) {
         Path f = file();
         Map<String, String> md = SafeTensors.metadata(f);
-        Map<String, Object> saved = savedSettings(f);
-        Map<String, Object> now = GSON.fromJson(GSON.toJson(cfg.toMap()), Map.class);
+        Map<String, Object> saved = savedSettings(f, md), now = settings(cfg);
         if (!saved.equals(now)) throw new IllegalArgumentException(f + ": checkpoint was written with other train settings; saved " + saved + ", now " + now + " (use another output folder, or drop --resume)");   // the Trainer moves such a checkpoint aside first
         Map<String, HostTensor> t = SafeTensors.read(f);
         for (var e : trainable.entrySet()) {
