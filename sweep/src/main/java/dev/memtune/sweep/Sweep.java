@@ -127,7 +127,7 @@ public final class Sweep {
         if (!Files.isRegularFile(file)) return false;
         try {
             ExperimentResult old = ExperimentResult.read(file);
-            return settings.equals(old.json().get("config")) && Experiments.sameSplit(old);
+            return Experiments.sameSettings(old, settings) && Experiments.sameSplit(old);
         } catch (RuntimeException e) {
             return false;                                   // unreadable: train again
         }

@@ -70,7 +70,10 @@ class GridTest {
         assertEquals(dir.resolve("out/variants/train.num_train_epochs=2/results/t/full/rte/seed2.json").toString(), r.rows().get(1).source());
     }
 
-    /** A result committed to reproduce/results/runs/<table>/<config-id>/<task>/seed<k>.json with the cell's settings is reused. */
+    /**
+     * A result committed to reproduce/results/runs/<table>/<config-id>/<task>/seed<k>.json with the cell's settings is
+     * reused, also after an edit of the config's description; not after an edit of a setting.
+     */
     @Test
     void aCommittedResultIsReused(@TempDir Path dir) throws IOException {
         project(dir);
@@ -83,6 +86,13 @@ class GridTest {
         Files.writeString(committed, "{\"config\": " + plan.get(0).settings() + ", \"data\": {\"protocol\": \"standard\"}}");
         SweepReport r = s.dryRun(s.load(g, null));
         assertEquals(List.of("reused", "planned"), r.rows().stream().map(SweepReport.Row::status).toList());
+
+        // an edited description (free text) keeps the result; an edited setting does not
+        Path cfg = dir.resolve("reproduce/configs/t/full.json");
+        Files.writeString(cfg, "{\"description\": \"edited\", \"backbone\": \"tiny-bert\", \"method\": \"full\", \"tasks\": [\"rte\"]}");
+        assertEquals(List.of("reused", "planned"), s.dryRun(s.load(g, null)).rows().stream().map(SweepReport.Row::status).toList());
+        Files.writeString(cfg, "{\"backbone\": \"tiny-bert\", \"method\": \"full\", \"tasks\": [\"rte\"], \"train\": {\"learning_rate\": 1e-3}}");
+        assertEquals(List.of("planned", "planned"), s.dryRun(s.load(g, null)).rows().stream().map(SweepReport.Row::status).toList());
     }
 
     private static String error(Path dir, String json) throws IOException {

@@ -85,7 +85,7 @@ public final class Experiments {
         if (!o.force() && !kept.equals(result) && Files.isRegularFile(kept)) {          // a run committed to the repository
             ExperimentResult old = ExperimentResult.read(kept);
             boolean sameData = source == null ? sameSource(old, new DataSource(DataSource.Kind.STAGED, Tasks.dataDir())) : sameSource(old, source);
-            if (old.json().get("config").equals(r.json()) && sameSplit(old) && sameData) {
+            if (sameSettings(old, r.json()) && sameSplit(old) && sameData) {
                 Progress.report(ProgressEvent.message(label(cfg, r), "reusing the committed " + kept + " (use --force to retrain)"));
                 return old;
             }
@@ -93,7 +93,7 @@ public final class Experiments {
         if (missing != null) throw missing;
         if (Files.isRegularFile(result) && !o.force()) {
             ExperimentResult old = ExperimentResult.read(result);
-            if (old.json().get("config").equals(r.json()) && sameSplit(old) && sameSource(old, source)) {
+            if (sameSettings(old, r.json()) && sameSplit(old) && sameSource(old, source)) {
                 Progress.report(ProgressEvent.message(label(cfg, r), "reusing " + result + " (use --force to retrain)"));
                 return old;
             }
@@ -113,6 +113,23 @@ public final class Experiments {
         var data = old.json().getAsJsonObject("data");
         String was = data != null && data.has("source") ? data.get("source").getAsString() : DataSource.Kind.STAGED.label();
         return was.equals(now.label());
+    }
+
+    /**
+     * Whether a stored result was made with these resolved settings ({@link ExperimentConfig.Resolved#json}).
+     * The config's {@code description} is free text, not a setting: a result whose config differs from
+     * {@code settings} only there was made with the same settings.
+     */
+    public static boolean sameSettings(ExperimentResult old, JsonObject settings) {
+        var stored = old.json().get("config");
+        if (stored == null || !stored.isJsonObject()) return false;
+        return withoutDescription(stored.getAsJsonObject()).equals(withoutDescription(settings));
+    }
+
+    private static JsonObject withoutDescription(JsonObject settings) {
+        JsonObject o = settings.deepCopy();
+        o.remove("description");
+        return o;
     }
 
     /**

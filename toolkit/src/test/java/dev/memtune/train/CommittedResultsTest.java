@@ -43,6 +43,15 @@ class CommittedResultsTest {
         assertEquals(0.625, r.json().get("test_score").getAsDouble());
         assertFalse(Files.exists(dir.resolve("out/results")), "nothing trained");
 
+        // the config's description edited (free text, not a setting): still reused, nothing trained
+        ExperimentConfigTest.write(dir, "reproduce/configs/t/tiny-lora.json", """
+                {"description": "edited", "backbone": "tiny-bert", "method": "lora", "tasks": ["rte"], "protocol": "standard",
+                 "train": {"learning_rate": 1e-3, "num_train_epochs": 1}}""");
+        assertNotEquals(settings, ExperimentConfig.load(cfg).resolve("rte", 42, "cpu", Map.of()).json(), "the description is in the settings");
+        r = Experiments.run(cfg, "rte", 42, "cpu", Experiments.RunOptions.defaults().withOut(dir.resolve("out")));
+        assertEquals(0.625, r.json().get("test_score").getAsDouble());
+        assertFalse(Files.exists(dir.resolve("out/results")), "nothing trained");
+
         // other settings: not reused; without data the run then stops asking for it
         var o = Experiments.RunOptions.defaults().withOut(dir.resolve("out")).withSets(Map.of("train.learning_rate", "2e-3"));
         assertThrows(dev.memtune.data.MissingDataException.class, () -> Experiments.run(cfg, "rte", 42, "cpu", o));
