@@ -60,15 +60,38 @@ final class ResultCommit {
             throw new UncheckedIOException("memtune sweep --commit: cannot copy " + result + " to " + dest + ": " + e.getMessage(), e);
         }
         String message = message(dest, resultPath);
+        List<String> paths = new ArrayList<>(List.of(path));
+        String parked = root.relativize(ParkedCheckpoints.parked(root, resultPath)).toString();
+        if (!git(root, List.of("ls-files", "--", parked)).out.isBlank()) {    // the run's parked checkpoint goes in the same commit
+            Run rm = git(root, List.of("rm", "-r", "-q", "--", parked));
+            if (rm.status != 0) throw new IllegalStateException("memtune sweep --commit: git rm of the parked checkpoint " + parked + " failed: " + rm.out.strip());
+            paths.add(parked);
+        }
+        commitPaths(paths, message);
+        return message;
+    }
+
+    /** Adds a folder's files and commits that folder alone ({@link ParkedCheckpoints}). */
+    void commitFolder(Path dir, String message) {
+        commitPaths(List.of(root.relativize(dir).toString()), message);
+    }
+
+    /** {@code git add} and {@code git commit -- paths}: nothing else of the index goes in. */
+    private void commitPaths(List<String> paths, String message) {
         Run r = null;
         for (int attempt = 0; attempt < 5; attempt++) {                     // another git command may hold the index lock for a moment
-            r = git(root, List.of("add", "--", path));
-            if (r.status == 0) r = git(root, List.of("commit", "-q", "-m", message, "--", path));
+            List<String> add = new ArrayList<>(List.of("add", "-A", "--"));
+            for (String p : paths) if (Files.exists(root.resolve(p))) add.add(p);     // a removed folder is already staged (git rm)
+            r = add.size() > 3 ? git(root, add) : new Run(0, "");
+            if (r.status == 0) {
+                List<String> commit = new ArrayList<>(List.of("commit", "-q", "-m", message, "--"));
+                commit.addAll(paths);
+                r = git(root, commit);
+            }
             if (r.status == 0 || !r.out.contains("index.lock")) break;
             sleep(2000);
         }
-        if (r.status != 0) throw new IllegalStateException("memtune sweep --commit: git commit of " + path + " failed (status " + r.status + "): " + r.out.strip());
-        return message;
+        if (r.status != 0) throw new IllegalStateException("memtune sweep --commit: git commit of " + paths + " failed (status " + r.status + "): " + r.out.strip());
     }
 
     /**

@@ -177,6 +177,11 @@ public final class Sweep {
                     report(0, plan.size(), 0, 0, 0, Double.NaN, "reused " + p.cell().label() + commit(committer, p.reusable(), p.cell().resultPath()));
             } else todo.add(p);
         }
+        ParkedCheckpoints parked = new ParkedCheckpoints(root, out);
+        for (Planned p : todo) {                                           // a checkpoint parked in the repository by another session
+            String restored = parked.restore(p.cell());
+            if (restored != null) report(0, plan.size(), plan.size() - todo.size(), 0, 0, Double.NaN, p.cell().label() + " " + restored);
+        }
         String m = master();
         report(0, plan.size(), plan.size() - todo.size(), 0, 0, Double.NaN,
                 todo.size() + " of " + plan.size() + " cells to run on " + m + (todo.size() < plan.size() ? " (" + (plan.size() - todo.size()) + " reused)" : ""));
@@ -255,6 +260,32 @@ public final class Sweep {
                 progress.executors().stream().sorted().toList());
         store(out.resolve("sweep").resolve(grid.name() + ".json"), new GsonBuilder().setPrettyPrinting().create().toJson(r.json()));
         return r;
+    }
+
+    /**
+     * {@code memtune sweep --park}: commits the checkpoint of each of the grid's unfinished cells into
+     * {@code reproduce/results/parked/} ({@link ParkedCheckpoints}), for a fresh checkout to resume from;
+     * returns one line per cell that has a checkpoint. Run it after the sweep has stopped.
+     */
+    public List<String> park(Grid grid) {
+        ResultCommit git = ResultCommit.at(root);
+        ParkedCheckpoints parked = new ParkedCheckpoints(root, out);
+        List<String> lines = new ArrayList<>();
+        for (Planned p : plan(grid)) {
+            if (p.reusable() != null) continue;
+            String r = parked.park(p.cell(), git);
+            if (r != null) lines.add(p.cell().label() + ": " + r);
+        }
+        return lines;
+    }
+
+    /** Where a planned cell will resume: {@code step 633 (...) from its checkpoint} or {@code ... from the parked checkpoint}; null when it starts afresh. */
+    String resumesAt(Cell c) {
+        ParkedCheckpoints parked = new ParkedCheckpoints(root, out);
+        long local = ParkedCheckpoints.step(parked.local(c)), kept = c.overrides().isEmpty() ? ParkedCheckpoints.step(parked.parked(c)) : -1;
+        if (local < 0 && kept < 0) return null;
+        return local >= kept ? ParkedCheckpoints.where(parked.local(c)) + " from its checkpoint"
+                : ParkedCheckpoints.where(parked.parked(c)) + " from the parked checkpoint";
     }
 
     /** Commits a finished cell's result ({@link ResultCommit}); a failure is reported, and the cell stays done. */

@@ -18,7 +18,7 @@ public final class SweepCommand implements NamedCommand {
     public String name() { return "sweep"; }
 
     @Override
-    public Set<String> flags() { return Set.of("dry-run", "commit"); }
+    public Set<String> flags() { return Set.of("dry-run", "commit", "park"); }
 
     @Override
     public String summary() { return "run a grid of experiments (configs x tasks x seeds) on Apache Spark, local or a cluster"; }
@@ -28,6 +28,7 @@ public final class SweepCommand implements NamedCommand {
         return """
                 usage: memtune sweep --grid FILE [--master local[N]|spark://HOST:PORT] [--out DIR] [--dry-run]
                                      [--scale smoke|cpu|paper] [--threads N] [--max-failures N] [--conf key=value ...] [--commit]
+                       memtune sweep --grid FILE --park [--out DIR]
 
                 Expands a grid file (reproduce/grids/*.json: groups of configs x tasks x seeds x overrides)
                 into cells and runs each as one Spark task: memtune train in a child JVM on an executor.
@@ -46,7 +47,11 @@ public final class SweepCommand implements NamedCommand {
                 --conf       any Spark setting, e.g. --conf spark.task.cpus=2
                 --commit     copy each finished cell's result into reproduce/results/runs/ and git-commit that file
                              alone as it lands (a grid longer than a session loses at most the cell in progress);
-                             cells with overrides stay in DIR
+                             cells with overrides stay in DIR; the same commit removes the cell's parked checkpoint
+                --park       after a sweep has stopped: copy the checkpoint of each unfinished cell from DIR/checkpoints/
+                             to reproduce/results/parked/ and git-commit it, so that a fresh checkout on any machine
+                             resumes it (a sweep copies a parked checkpoint back before the cell starts; the commit
+                             of the cell's result removes it); checkpoints over 64 MB (full fine-tuning) stay in DIR
                 --dry-run    list the cells, what would happen to each and, for a cell to run, the time it
                              should take here (from the finished runs of its method and task); start nothing
 
@@ -69,11 +74,18 @@ public final class SweepCommand implements NamedCommand {
             b.optConf(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
         }
         String scale = a.get("scale", null);
-        boolean dry = a.flag("dry-run");
+        boolean dry = a.flag("dry-run"), park = a.flag("park");
+        if (dry && park) throw new IllegalArgumentException("memtune sweep: --park and --dry-run do not go together");
         b.optCommit(a.flag("commit"));
         a.rejectUnknown();
         Sweep sweep = b.build();
         Grid grid = sweep.load(file, scale);
+        if (park) {
+            List<String> lines = sweep.park(grid);
+            lines.forEach(System.out::println);
+            System.out.printf("%s: %d unfinished cell(s) with a checkpoint%n", file, lines.size());
+            return 0;
+        }
         if (dry) {
             var plan = sweep.plan(grid);
             SweepReport r = sweep.dryRun(grid, plan);
@@ -82,9 +94,10 @@ public final class SweepCommand implements NamedCommand {
             Map<Integer, Double> est = sweep.estimates(plan);
             for (SweepReport.Row row : r.rows()) {
                 Double s = est.get(row.cell().index());
+                String resume = row.status().equals("planned") ? sweep.resumesAt(row.cell()) : null;
                 System.out.printf("  %3d  %-7s  %s%s%n         -> %s%n", row.cell().index(), row.status(), row.cell().label(),
                         s == null ? (row.status().equals("planned") ? "  (no estimate: no finished run of this method or task here)" : "")
-                                : String.format(Locale.ROOT, "  ~%.0f min", s / 60), row.source());
+                                : String.format(Locale.ROOT, "  ~%.0f min", s / 60), row.source() + (resume == null ? "" : "\n         resumes at " + resume));
             }
             double total = est.values().stream().mapToDouble(Double::doubleValue).sum();
             System.out.printf(Locale.ROOT, "estimated time of the %d cells to run with an estimate: %.1f h on this machine (%d without one); "

@@ -13,7 +13,8 @@ import java.util.*;
  * Stands in for {@code dev.memtune.app.Main} in a sweep's child JVM: takes {@code memtune train}'s
  * arguments, fails (exit 3) for a config named {@code broken.json}, else writes a result file where
  * {@code memtune train} would, with the resolved settings (so a rerun reuses it), scores made from the
- * seed, and the thread settings it was started with.
+ * seed, the thread settings it was started with and the SHA-256 of the checkpoint it found to resume from
+ * (which it then removes, as a finished run does).
  */
 public final class FakeTrain {
     public static void main(String[] argv) throws Exception {
@@ -43,8 +44,17 @@ public final class FakeTrain {
         o.addProperty("omp_num_threads", System.getenv("OMP_NUM_THREADS"));
         o.addProperty("djl_num_threads", System.getProperty("ai.djl.pytorch.num_threads"));
         o.addProperty("working_dir", Path.of("").toAbsolutePath().toString());
+        Path ckpt = Path.of(a.get("out"), "checkpoints", cfg.table, cfg.id, r.task(), "seed" + seed, "checkpoint.safetensors");
+        if (Files.isRegularFile(ckpt)) {                                  // what memtune train --resume would continue from
+            o.addProperty("resumed_sha256", sha256(ckpt));
+            Files.delete(ckpt);
+        }
         Path file = Experiments.resultFile(Path.of(a.get("out")), cfg, r.task(), seed);
         Files.createDirectories(file.getParent());
         Files.writeString(file, o.toString());
+    }
+
+    static String sha256(Path f) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
     }
 }
