@@ -25,7 +25,7 @@ import java.util.Locale;
  * parameters with AdamW's moments are a few MB, full fine-tuning's are gigabytes.
  */
 final class ParkedCheckpoints {
-    /** Largest checkpoint folder parked: 64 MiB (MEFT on bert-base: 14 MB; full fine-tuning: 1.3 GB). */
+    /** Largest checkpoint folder parked: 64 MiB (MEFT on bert-base: 14 MB; full fine-tuning: 1.8 GB). */
     static final long MAX_BYTES = 64L << 20;
     static final List<String> FILES = List.of("checkpoint.safetensors", "best.safetensors");
     private final Path root, out;
@@ -67,6 +67,16 @@ final class ParkedCheckpoints {
         String s = SafeTensors.metadata(checkpoint).get("state");
         if (s == null) throw new IllegalArgumentException(checkpoint + ": no 'state' in its metadata: not a memtune checkpoint");
         return JsonParser.parseString(s).getAsJsonObject();
+    }
+
+    /** Wall seconds the checkpoint in {@code dir} has trained, over all sessions. */
+    static double seconds(Path dir) { return state(dir.resolve(FILES.get(0))).get("seconds").getAsDouble(); }
+
+    /** The folder a cell will resume from: its own checkpoint, or the parked one when that is further along; null when it starts afresh. */
+    Path resumeFrom(Cell c) {
+        long local = step(local(c)), kept = c.overrides().isEmpty() ? step(parked(c)) : -1;
+        if (local < 0 && kept < 0) return null;
+        return local >= kept ? local(c) : parked(c);
     }
 
     /** {@code step 633 (epoch 2, 18.3 min trained)}. */

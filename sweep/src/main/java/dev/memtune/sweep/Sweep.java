@@ -148,16 +148,21 @@ public final class Sweep {
 
     /**
      * Seconds each cell still to run is expected to take, by cell index ({@link RunTimes}: rates measured
-     * on the finished runs committed under {@code reproduce/results/runs} and in the output folder); a
-     * cell without an estimate is absent.
+     * on the finished runs committed under {@code reproduce/results/runs} and in the output folder, less
+     * the time its checkpoint has trained when it resumes); a cell without an estimate is absent.
      */
     Map<Integer, Double> estimates(List<Planned> plan) {
         List<ExperimentResult> finished = new ArrayList<>(Results.load(root.resolve("reproduce/results/runs")));
         finished.addAll(Results.load(out.resolve("results")));
         RunTimes times = RunTimes.of(finished);
         Map<Integer, Double> est = new TreeMap<>();
-        for (Planned p : plan)
-            if (p.reusable() == null) times.estimate(p.configId(), p.settings()).ifPresent(s -> est.put(p.cell().index(), s));
+        ParkedCheckpoints parked = new ParkedCheckpoints(root, out);
+        for (Planned p : plan) {
+            if (p.reusable() != null) continue;
+            Path from = parked.resumeFrom(p.cell());                        // a resumed cell has that much less to go
+            double done = from == null ? 0 : ParkedCheckpoints.seconds(from);
+            times.estimate(p.configId(), p.settings()).ifPresent(s -> est.put(p.cell().index(), Math.max(0, s - done)));
+        }
         return est;
     }
 
@@ -282,10 +287,8 @@ public final class Sweep {
     /** Where a planned cell will resume: {@code step 633 (...) from its checkpoint} or {@code ... from the parked checkpoint}; null when it starts afresh. */
     String resumesAt(Cell c) {
         ParkedCheckpoints parked = new ParkedCheckpoints(root, out);
-        long local = ParkedCheckpoints.step(parked.local(c)), kept = c.overrides().isEmpty() ? ParkedCheckpoints.step(parked.parked(c)) : -1;
-        if (local < 0 && kept < 0) return null;
-        return local >= kept ? ParkedCheckpoints.where(parked.local(c)) + " from its checkpoint"
-                : ParkedCheckpoints.where(parked.parked(c)) + " from the parked checkpoint";
+        Path from = parked.resumeFrom(c);
+        return from == null ? null : ParkedCheckpoints.where(from) + (from.equals(parked.local(c)) ? " from its checkpoint" : " from the parked checkpoint");
     }
 
     /** Commits a finished cell's result ({@link ResultCommit}); a failure is reported, and the cell stays done. */

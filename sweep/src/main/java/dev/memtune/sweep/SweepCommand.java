@@ -97,7 +97,7 @@ public final class SweepCommand implements NamedCommand {
                 String resume = row.status().equals("planned") ? sweep.resumesAt(row.cell()) : null;
                 System.out.printf("  %3d  %-7s  %s%s%n         -> %s%n", row.cell().index(), row.status(), row.cell().label(),
                         s == null ? (row.status().equals("planned") ? "  (no estimate: no finished run of this method or task here)" : "")
-                                : String.format(Locale.ROOT, "  ~%.0f min", s / 60), row.source() + (resume == null ? "" : "\n         resumes at " + resume));
+                                : String.format(Locale.ROOT, "  ~%.0f min%s", s / 60, resume == null ? "" : " to go"), row.source() + (resume == null ? "" : "\n         resumes at " + resume));
             }
             double total = est.values().stream().mapToDouble(Double::doubleValue).sum();
             System.out.printf(Locale.ROOT, "estimated time of the %d cells to run with an estimate: %.1f h on this machine (%d without one); "

@@ -42,6 +42,11 @@ class ParkedCheckpointsTest {
         SweepTest.gitProject(repo);
         Path g = GridTest.grid(repo, """
                 {"scale": "smoke", "groups": [{"configs": ["t/lora.json", "t/full.json"], "tasks": ["rte"], "seeds": [42]}]}""");
+        Path finished = repo.resolve("reproduce/results/runs/t/lora/rte/seed43.json");      // gives the estimate a rate
+        Files.createDirectories(finished.getParent());
+        Files.writeString(finished, """
+                {"table": "t", "config_id": "lora", "method": "lora", "task": "rte", "backbone": "tiny-bert", "scale": "smoke", "seed": 43,
+                 "config": {"train": {"max_train_samples": 0}}, "data": {"train": 100}, "epochs": [{}, {}], "wall_seconds": 4000}""");
         git(repo, "add", "reproduce", "grid.json");
         git(repo, "commit", "-q", "-m", "configs");
         Path ckpt = repo.resolve("out/checkpoints/t/lora/rte/seed42");
@@ -67,6 +72,11 @@ class ParkedCheckpointsTest {
                 .optChild(System.getProperty("java.class.path"), FakeTrain.class.getName()).optChildJavaOpts(List.of("-Xmx128m")).optTick(1).build();
         assertEquals("step 633 (epoch 2, 18.3 min trained) from the parked checkpoint", there.resumesAt(there.plan(there.load(g, null)).get(0).cell()));
         assertNull(there.resumesAt(there.plan(there.load(g, null)).get(1).cell()), "t/full has nothing to resume");
+        var plan = there.plan(there.load(g, null));
+        double whole = dev.memtune.train.RunTimes.of(dev.memtune.train.Results.load(clone.resolve("reproduce/results/runs")))
+                .estimate(plan.get(0).configId(), plan.get(0).settings()).getAsDouble();
+        assertTrue(whole > 1098, "the whole run takes " + whole + " s");
+        assertEquals(whole - 1098, there.estimates(plan).get(0), 1e-6, "the estimate leaves out the 18.3 min the parked checkpoint trained");
         SweepReport r = there.run(there.load(g, null));
         assertEquals(List.of("done", "done"), r.rows().stream().map(SweepReport.Row::status).toList());
         assertEquals(sha, JsonParser.parseString(Files.readString(clone.resolve("out/results/t/lora/rte/seed42.json"))).getAsJsonObject()

@@ -1,5 +1,6 @@
 package dev.memtune.train;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 
 import java.util.*;
@@ -55,14 +56,17 @@ public final class RunTimes {
     public OptionalDouble estimate(String configId, JsonObject settings) {
         String at = settings.get("backbone").getAsString() + " " + settings.get("scale").getAsString() + " ";
         String task = settings.get("task").getAsString(), method = settings.get("method").getAsString();
-        JsonObject train = settings.getAsJsonObject("train");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> given = settings.has("train") ? new Gson().fromJson(settings.get("train"), Map.class) : Map.of();
+        TrainConfig train = TrainConfig.fromMap(given, configId + " (resolved train settings)");      // what is not given: the defaults
         Integer all = examples.get(at + task);
         if (all == null) return OptionalDouble.empty();
-        int cap = train.get("max_train_samples").getAsInt();
+        int cap = train.maxTrainSamples();
         int n = cap > 0 ? Math.min(cap, all) : all;
-        double epochs = train.get("num_train_epochs").getAsDouble();
+        double exampleEpochs = train.maxSteps() > 0 ? (double) train.maxSteps() * train.perDeviceTrainBatchSize()   // max_steps overrides the epochs
+                : n * train.numTrainEpochs();
         OptionalDouble rate = rate(at, configName(configId), method, task);
-        return rate.isPresent() ? OptionalDouble.of(rate.getAsDouble() * n * epochs) : OptionalDouble.empty();
+        return rate.isPresent() ? OptionalDouble.of(rate.getAsDouble() * exampleEpochs) : OptionalDouble.empty();
     }
 
     private OptionalDouble rate(String at, String config, String method, String task) {

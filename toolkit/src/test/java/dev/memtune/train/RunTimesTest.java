@@ -58,6 +58,19 @@ class RunTimesTest {
     }
 
     @Test
+    void settingsAConfigLeavesOutAreTheDefaultsAndMaxStepsOverridesTheEpochs() {
+        // lora's mrpc rate 0.5; no max_train_samples and no num_train_epochs: all 200 examples x TrainConfig's default 3 epochs
+        JsonObject bare = JsonParser.parseString("""
+                {"backbone": "bert-base", "scale": "cpu", "method": "lora", "task": "mrpc", "train": {"learning_rate": 1e-3}}""").getAsJsonObject();
+        assertEquals(0.5 * 200 * 3, times.estimate("bert-base/lora", bare).getAsDouble(), 1e-9);
+        // max_steps 10 at batch 16: 160 examples seen, whatever the epochs
+        JsonObject steps = JsonParser.parseString("""
+                {"backbone": "bert-base", "scale": "cpu", "method": "lora", "task": "mrpc",
+                 "train": {"num_train_epochs": 20, "max_steps": 10, "per_device_train_batch_size": 16}}""").getAsJsonObject();
+        assertEquals(0.5 * 160, times.estimate("bert-base/lora", steps).getAsDouble(), 1e-9);
+    }
+
+    @Test
     void aResultWithoutTheFieldsOfAFinishedRunIsSkipped() {
         ExperimentResult partial = new ExperimentResult(Path.of("y.json"), JsonParser.parseString("""
                 {"config_id": "bert-base/bitfit", "method": "bitfit", "task": "rte", "backbone": "bert-base", "scale": "cpu", "wall_seconds": 60}""").getAsJsonObject());
