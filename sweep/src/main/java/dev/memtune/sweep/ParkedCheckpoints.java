@@ -93,10 +93,8 @@ final class ParkedCheckpoints {
     String restore(Cell c) {
         if (!c.overrides().isEmpty()) return null;
         Path from = parked(c), to = local(c);
-        long parkedStep = step(from);
-        if (parkedStep < 0) return null;
-        long localStep = step(to);
-        if (localStep >= parkedStep) return "resumes from its own checkpoint at " + where(to) + " (the parked one is at step " + parkedStep + ")";
+        if (step(from) < 0) return null;
+        if (to.equals(resumeFrom(c))) return "resumes from its own checkpoint at " + where(to) + " (the parked one is at step " + step(from) + ")";
         copy(from, to);
         return "resumes from the parked checkpoint " + root.relativize(from) + " at " + where(to);
     }
@@ -115,9 +113,7 @@ final class ParkedCheckpoints {
                     from, bytes, maxBytes);
         if (step(to) == step(from) && same(from, to)) return "already parked at " + where(to);
         copy(from, to);
-        Path id = Path.of(id(c.resultPath()));
-        String message = "parked: " + id.subpath(1, id.getNameCount()).toString().replace('\\', '/')
-                .replaceFirst("/([^/]+)/seed(\\d+)$", " on $1, seed $2") + " at " + where(to);
+        String message = "parked: " + ResultCommit.label(c.resultPath()) + " at " + where(to);
         git.commitFolder(to, message);
         return message;
     }

@@ -106,10 +106,7 @@ final class ResultCommit {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Path rel = Path.of(resultPath);
-        int n = rel.getNameCount();
-        StringBuilder sb = new StringBuilder("results: ").append(rel.subpath(2, n - 2).toString().replace('\\', '/'))
-                .append(" on ").append(rel.getName(n - 2)).append(", seed ").append(rel.getFileName().toString().replaceAll("^seed|\\.json$", ""));
+        StringBuilder sb = new StringBuilder("results: ").append(label(resultPath));
         if (j.has("scale")) sb.append(" (").append(j.get("scale").getAsString()).append(" scale)");
         List<String> parts = new ArrayList<>();
         if (j.has("best_validation_score")) parts.add(String.format(Locale.ROOT, "validation %.1f", 100 * j.get("best_validation_score").getAsDouble()));
@@ -117,6 +114,14 @@ final class ResultCommit {
         if (j.has("train_seconds")) parts.add(String.format(Locale.ROOT, "%.0f min", j.get("train_seconds").getAsDouble() / 60));
         if (!parts.isEmpty()) sb.append(": ").append(String.join(", ", parts));
         return sb.toString();
+    }
+
+    /** {@code bert-base/lst on stsb, seed 42}: config, task and seed of a result path {@code results/<table>/<config-id>/<task>/seed<k>.json}. */
+    static String label(String resultPath) {
+        Path rel = Path.of(resultPath);
+        int n = rel.getNameCount();
+        return rel.subpath(2, n - 2).toString().replace('\\', '/') + " on " + rel.getName(n - 2) + ", seed "
+                + rel.getFileName().toString().replaceAll("^seed|\\.json$", "");
     }
 
     private record Run(int status, String out) {}
