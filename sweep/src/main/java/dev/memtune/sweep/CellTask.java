@@ -19,21 +19,33 @@ import java.util.concurrent.TimeUnit;
  * resumes from its checkpoint when an earlier attempt left one in a shared output folder. A non-zero
  * exit throws, so Spark retries the task ({@code spark.task.maxFailures}). If the executor goes away
  * (its worker lost) or the task is killed, the child is sent SIGTERM, which makes {@code memtune train}
- * write a checkpoint before it exits.
+ * write a checkpoint before it exits. A cell given a latest start ({@code memtune sweep --stop-at}: it
+ * would not finish before the stop time) does not start when its turn comes after that.
  */
 public final class CellTask implements Function<Cell, CellOutcome> {
     private static final long serialVersionUID = 1L;
-    /** Grace time for a stopped child to write its checkpoint. */
-    static final long STOP_GRACE_SECONDS = 20;
+    /** Grace time for a stopped child to finish its step and write its checkpoint, as {@code memtune train}'s own shutdown hook allows. */
+    static final long STOP_GRACE_SECONDS = 120;
     private final Launch launch;
+    private final Map<Integer, Long> startBy;
 
-    public CellTask(Launch launch) { this.launch = launch; }
+    public CellTask(Launch launch) { this(launch, Map.of()); }
+
+    /** @param startBy by cell index, the latest start (epoch milliseconds) of the cells that have one */
+    public CellTask(Launch launch, Map<Integer, Long> startBy) {
+        this.launch = launch;
+        this.startBy = new HashMap<>(startBy);
+    }
 
     @Override
     public CellOutcome call(Cell cell) throws Exception {
         TaskContext tc = TaskContext.get();
         int threads = launch.threads() > 0 ? launch.threads() : tc != null ? Math.max(1, tc.cpus()) : 1;
         int attempt = tc != null ? tc.attemptNumber() : 0;
+        Long by = startBy.get(cell.index());
+        if (by != null && System.currentTimeMillis() > by)
+            return CellOutcome.notStarted(cell.index(), executor(), worker(), attempt, "its turn came after its latest start, "
+                    + java.time.Instant.ofEpochMilli(by).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         String root = launch.localRoot();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -72,9 +84,10 @@ public final class CellTask implements Function<Cell, CellOutcome> {
         Path result = Path.of(launch.out()).resolve(cell.resultPath());
         if (!Files.isRegularFile(result))
             throw new IllegalStateException("cell " + cell.label() + ": memtune train wrote no result " + result + " (log " + log + ")");
-        String executor = SparkEnv.get() != null ? SparkEnv.get().executorId() : "driver";
-        return new CellOutcome(cell.index(), Files.readString(result), executor, worker(), attempt, seconds, log.toString());
+        return new CellOutcome(cell.index(), Files.readString(result), executor(), worker(), attempt, seconds, log.toString(), null);
     }
+
+    private static String executor() { return SparkEnv.get() != null ? SparkEnv.get().executorId() : "driver"; }
 
     /** SIGTERM, then a grace period for the checkpoint, then SIGKILL; the child's own children too. */
     static void stop(Process p) {

@@ -5,6 +5,7 @@ import dev.memtune.data.Tasks;
 import dev.memtune.progress.Progress;
 import dev.memtune.progress.ProgressEvent;
 import dev.memtune.train.ExperimentConfig;
+import dev.memtune.train.Checkpoint;
 import dev.memtune.train.ExperimentResult;
 import dev.memtune.train.Experiments;
 import dev.memtune.train.Results;
@@ -16,6 +17,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.*;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.*;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
@@ -30,6 +34,14 @@ import java.util.regex.Pattern;
  * {@code reproduce/results/runs/}) is not run. Progress goes to {@link Progress} (the CLI prints it,
  * the kernel shows it).
  *
+ * <p>With a stop time ({@link Builder#optStopAt}, {@code memtune sweep --stop-at}) the sweep ends by
+ * then: at the stop time the running cells get SIGTERM and write their checkpoints, and with
+ * {@code --commit} those are parked ({@link #park}); before it, a cell is not started when its estimate
+ * ({@link #estimates}) is longer than the time left and its checkpoint would be too large to park
+ * ({@link Checkpoint#bytes} of the trainable parameters of a finished run of its config), as full
+ * fine-tuning's: a later cell that fits runs instead. A machine lent for a few hours, or a cluster job's
+ * time limit, then loses no training.
+ *
  * <pre>
  *   SweepReport r = Sweep.run(Path.of("reproduce/grids/glue-bert-base.json"), "local[1]", Path.of("reproduce/out"));
  *   SweepReport r = Sweep.builder().optMaster("spark://head:7077").optOut(shared).build().run(Grid.load(...));
@@ -38,6 +50,8 @@ import java.util.regex.Pattern;
 public final class Sweep {
     /** Progress events carry this task name. */
     public static final String PROGRESS = "sweep";
+    /** Row statuses of a sweep with a stop time: a cell running at the stop time, and one that did not start. */
+    public static final String STOPPED = "stopped", NOT_STARTED = "not started";
     private static final Pattern LOCAL = Pattern.compile("local\\[(\\*|\\d+)]");
 
     private final Path root, out;
@@ -48,6 +62,7 @@ public final class Sweep {
     private final String childClasspath, childMain;
     private final double tickSeconds;
     private final boolean commit;
+    private final Instant stopAt;
 
     private Sweep(Builder b) {
         root = b.root.toAbsolutePath().normalize();
@@ -61,6 +76,7 @@ public final class Sweep {
         childMain = b.childMain;
         tickSeconds = b.tickSeconds;
         commit = b.commit;
+        stopAt = b.stopAt;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -151,9 +167,9 @@ public final class Sweep {
      * on the finished runs committed under {@code reproduce/results/runs} and in the output folder, less
      * the time its checkpoint has trained when it resumes); a cell without an estimate is absent.
      */
-    Map<Integer, Double> estimates(List<Planned> plan) {
-        List<ExperimentResult> finished = new ArrayList<>(Results.load(root.resolve("reproduce/results/runs")));
-        finished.addAll(Results.load(out.resolve("results")));
+    Map<Integer, Double> estimates(List<Planned> plan) { return estimates(plan, finished()); }
+
+    private Map<Integer, Double> estimates(List<Planned> plan, List<ExperimentResult> finished) {
         RunTimes times = RunTimes.of(finished);
         Map<Integer, Double> est = new TreeMap<>();
         ParkedCheckpoints parked = new ParkedCheckpoints(root, out);
@@ -166,7 +182,58 @@ public final class Sweep {
         return est;
     }
 
-    /** Runs the grid's cells that have no result yet; returns when every cell is done or failed. */
+    /** The finished runs: committed under {@code reproduce/results/runs}, and in the output folder. */
+    private List<ExperimentResult> finished() {
+        List<ExperimentResult> finished = new ArrayList<>(Results.load(root.resolve("reproduce/results/runs")));
+        finished.addAll(Results.load(out.resolve("results")));
+        return finished;
+    }
+
+    /**
+     * The latest start, by cell index, of each cell to run that would not finish before the stop time and
+     * whose checkpoint could not be parked; {@code why} gets the reason for each.
+     */
+    Map<Integer, Long> latestStarts(List<Planned> todo, Map<Integer, String> why) {
+        Map<Integer, Long> by = new TreeMap<>();
+        if (stopAt == null) return by;
+        List<ExperimentResult> finished = finished();
+        Map<Integer, Double> est = estimates(todo, finished);
+        for (Planned p : todo) {
+            Double s = est.get(p.cell().index());
+            long n = trainableParams(p, finished), bytes = Checkpoint.bytes(n);
+            if (s == null || n == 0) continue;                              // not known: it starts
+            boolean overrides = !p.cell().overrides().isEmpty();
+            if (!overrides && bytes <= ParkedCheckpoints.MAX_BYTES) continue; // parked at the stop time: nothing lost
+            by.put(p.cell().index(), stopAt.toEpochMilli() - Math.round(s * 1000));
+            why.put(p.cell().index(), String.format(Locale.ROOT, "would not finish before the stop time %s (~%.0f min to go) and its checkpoint %s",
+                    clock(stopAt), s / 60, overrides ? "is not parked (a cell with overrides)"
+                            : String.format(Locale.ROOT, "(~%.0f MB) is too large to park", bytes / 1e6)));
+        }
+        return by;
+    }
+
+    /** Trainable parameters of a finished run of the cell's config on its backbone, else of its method; 0 when none is known. */
+    private static long trainableParams(Planned p, List<ExperimentResult> finished) {
+        String backbone = p.settings().get("backbone").getAsString(), method = p.settings().get("method").getAsString();
+        long sameConfig = 0, sameMethod = 0;
+        for (ExperimentResult r : finished) {
+            JsonObject j = r.json();
+            if (!j.has("trainable_params") || !j.has("backbone") || !j.get("backbone").getAsString().equals(backbone)) continue;
+            long n = j.get("trainable_params").getAsLong();
+            if (p.configId().equals(r.configId())) sameConfig = Math.max(sameConfig, n);
+            if (method.equals(r.method())) sameMethod = Math.max(sameMethod, n);
+        }
+        return sameConfig > 0 ? sameConfig : sameMethod;
+    }
+
+    /** {@code 03:40} (this machine's zone), with the date when it is not today. */
+    static String clock(Instant t) {
+        var z = t.atZone(ZoneId.systemDefault());
+        String hm = z.toLocalTime().truncatedTo(ChronoUnit.MINUTES).toString();
+        return z.toLocalDate().equals(java.time.LocalDate.now()) ? hm : z.toLocalDate() + " " + hm;
+    }
+
+    /** Runs the grid's cells that have no result yet; returns when every cell is done or failed, or at the stop time. */
     public SweepReport run(Grid grid) {
         long t0 = System.nanoTime();
         List<Planned> plan = plan(grid);
@@ -191,6 +258,19 @@ public final class Sweep {
         report(0, plan.size(), plan.size() - todo.size(), 0, 0, Double.NaN,
                 todo.size() + " of " + plan.size() + " cells to run on " + m + (todo.size() < plan.size() ? " (" + (plan.size() - todo.size()) + " reused)" : ""));
         if (todo.isEmpty()) return new SweepReport(grid.name(), m, List.of(rows), (System.nanoTime() - t0) / 1e9, 0, 0, List.of());
+        if (stopAt != null && !Instant.now().isBefore(stopAt)) {            // a grid run after another that reached the stop time
+            for (Planned p : todo)
+                rows[plan.indexOf(p)] = new SweepReport.Row(p.cell(), NOT_STARTED, 0, null, null, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null,
+                        "the stop time " + clock(stopAt) + " came first");
+            report(plan.size(), plan.size(), plan.size() - todo.size(), 0, 0, 0, "the stop time " + clock(stopAt) + " has passed: nothing starts");
+            return new SweepReport(grid.name(), m, List.of(rows), (System.nanoTime() - t0) / 1e9, 0, 0, List.of());
+        }
+        Map<Integer, String> late = new HashMap<>();
+        Map<Integer, Long> startBy = latestStarts(todo, late);
+        if (stopAt != null)
+            report(0, plan.size(), plan.size() - todo.size(), 0, 0, Double.NaN, "stops at " + clock(stopAt) + " ("
+                    + ProgressEvent.formatSeconds(Math.max(0, Instant.now().until(stopAt, ChronoUnit.SECONDS))) + " from now)"
+                    + (startBy.isEmpty() ? "" : "; " + startBy.size() + " cell(s) start only if their turn comes early enough to finish by then"));
 
         SparkConf sc = sparkConf(grid, m);
         int slots;
@@ -201,7 +281,7 @@ public final class Sweep {
             sparkStart = (System.nanoTime() - t0) / 1e9;
             slots = Math.max(1, jsc.defaultParallelism() / Math.max(1, sc.getInt("spark.task.cpus", 1)));
             Launch launch = new Launch(root.toString(), out.toString(), childJavaOpts, childClasspath, childMain, threadsFor(m, sc));
-            CellTask task = new CellTask(launch);
+            CellTask task = new CellTask(launch, startBy);
             Map<Integer, JavaFutureAction<List<CellOutcome>>> jobs = new LinkedHashMap<>();
             for (Planned p : todo) {                                        // FIFO scheduler: cells start in grid order
                 jsc.setLocalProperty(SweepProgress.CELL, Integer.toString(p.cell().index()));
@@ -215,7 +295,14 @@ public final class Sweep {
             double cellSum = 0;
             int cellsRun = 0;
             long lastTick = 0;
+            boolean stopping = false;
             while (!jobs.isEmpty()) {
+                if (stopAt != null && !stopping && !Instant.now().isBefore(stopAt)) {
+                    stopping = true;                                        // the running cells' children get SIGTERM and write their checkpoints
+                    jsc.cancelAllJobs();
+                    report(done + failed, plan.size(), done, failed, progress.running(), Double.NaN, "stop time " + clock(stopAt)
+                            + " reached: the running cells write their checkpoints and stop; the others do not start");
+                }
                 for (var it = jobs.entrySet().iterator(); it.hasNext(); ) {
                     var e = it.next();
                     if (!e.getValue().isDone()) continue;
@@ -226,6 +313,12 @@ public final class Sweep {
                     double secs = started > 0 ? (System.nanoTime() - started) / 1e9 : Double.NaN;
                     try {
                         CellOutcome o = e.getValue().get().get(0);
+                        if (o.notStarted() != null) {
+                            rows[idx] = new SweepReport.Row(p.cell(), NOT_STARTED, 0, null, null, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null,
+                                    late.getOrDefault(p.cell().index(), o.notStarted()));
+                            report(done + failed, plan.size(), done, failed, progress.running(), Double.NaN, "not started " + p.cell().label() + ": " + rows[idx].error());
+                            continue;
+                        }
                         Path file = out.resolve(p.cell().resultPath());
                         store(file, o.resultJson());
                         String committed = committer == null || !p.cell().overrides().isEmpty() ? "" : commit(committer, file, p.cell().resultPath());
@@ -239,6 +332,12 @@ public final class Sweep {
                                 "done " + p.cell().label() + " in " + ProgressEvent.formatSeconds(Double.isFinite(secs) ? secs : 0) + " on " + o.worker()
                                         + (o.attempt() > 0 ? " (attempt " + (o.attempt() + 1) + ")" : "") + committed);
                     } catch (ExecutionException | RuntimeException x) {
+                        if (stopping) {                                     // cancelled at the stop time: stopped with its checkpoint, or never started
+                            boolean ran = started > 0;
+                            rows[idx] = new SweepReport.Row(p.cell(), ran ? STOPPED : NOT_STARTED, progress.attempts(p.cell().index()), null, null, secs, Double.NaN,
+                                    Double.NaN, Double.NaN, null, ran ? "stopped at the stop time " + clock(stopAt) : "the stop time " + clock(stopAt) + " came first");
+                            continue;
+                        }
                         String why = firstLine(x instanceof ExecutionException ? x.getCause() : x);
                         rows[idx] = new SweepReport.Row(p.cell(), "failed", progress.attempts(p.cell().index()), null, null, secs, Double.NaN,
                                 Double.NaN, Double.NaN, null, why);
@@ -260,6 +359,25 @@ public final class Sweep {
                 }
                 if (!jobs.isEmpty()) sleep();
             }
+            if (stopping) awaitChildren(m.startsWith("local"));              // before Spark stops its executors, which would kill them mid-write
+        }
+        long stopped = Arrays.stream(rows).filter(r -> r.status().equals(STOPPED)).count();
+        if (stopped > 0) {                                                   // their checkpoints, for a fresh checkout to resume from
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < plan.size(); i++) {
+                if (!rows[i].status().equals(STOPPED) || committer == null) continue;
+                try {
+                    String line = parked.park(plan.get(i).cell(), committer);
+                    lines.add(line != null ? line : plan.get(i).cell().label() + ": no checkpoint written");
+                } catch (RuntimeException x) {
+                    lines.add(plan.get(i).cell().label() + ": NOT PARKED: " + firstLine(x));
+                }
+            }
+            int done = (int) Arrays.stream(rows).filter(r -> r.status().equals("done") || r.status().equals("reused")).count();
+            int failed = (int) Arrays.stream(rows).filter(r -> r.status().equals("failed")).count();
+            report(plan.size(), plan.size(), done, failed, 0, 0, stopped + " cell(s) stopped at " + clock(stopAt)
+                    + (committer != null ? ": " + String.join("; ", lines) : "; their checkpoints are in " + out.resolve("checkpoints")
+                    + " (memtune sweep --park commits them for another machine)"));
         }
         SweepReport r = new SweepReport(grid.name(), m, List.of(rows), (System.nanoTime() - t0) / 1e9, sparkStart, slots,
                 progress.executors().stream().sorted().toList());
@@ -377,6 +495,16 @@ public final class Sweep {
         }
     }
 
+    /**
+     * Waits until the stopping cells' children ({@code memtune train}) have written their checkpoints: in local
+     * mode until this JVM has no child process left, at most their grace time and 10 s; on a cluster, where
+     * they run on the workers, that whole time.
+     */
+    private static void awaitChildren(boolean local) {
+        long end = System.nanoTime() + (CellTask.STOP_GRACE_SECONDS + 10) * 1_000_000_000L;
+        while ((!local || ProcessHandle.current().descendants().anyMatch(ProcessHandle::isAlive)) && System.nanoTime() < end) sleep();
+    }
+
     private static void sleep() {
         try { Thread.sleep(100); } catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new Progress.InterruptedWork(); }
     }
@@ -392,6 +520,7 @@ public final class Sweep {
         private String childClasspath, childMain = Launch.MAIN;
         private double tickSeconds = 15;
         private boolean commit;
+        private Instant stopAt;
 
         /** The project root (configs, jars): default {@code -Dmemtune.root}, else the working directory. */
         public Builder optRoot(Path r) { root = r; return this; }
@@ -413,6 +542,8 @@ public final class Sweep {
         public Builder optTick(double s) { tickSeconds = s; return this; }
         /** Copy each finished cell's result into {@code reproduce/results/runs} and commit it on its own ({@link ResultCommit}). */
         public Builder optCommit(boolean c) { commit = c; return this; }
+        /** End the sweep at this time (null: run every cell): see the class comment. */
+        public Builder optStopAt(Instant t) { stopAt = t; return this; }
 
         public Sweep build() {
             if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);

@@ -7,6 +7,8 @@ import dev.memtune.progress.ProgressListener;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.*;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +30,7 @@ public final class SweepCommand implements NamedCommand {
         return """
                 usage: memtune sweep --grid FILE [--master local[N]|spark://HOST:PORT] [--out DIR] [--dry-run]
                                      [--scale smoke|cpu|paper] [--threads N] [--max-failures N] [--conf key=value ...] [--commit]
+                                     [--stop-at HH:MM | --stop-after DURATION]
                        memtune sweep --grid FILE --park [--out DIR]
 
                 Expands a grid file (reproduce/grids/*.json: groups of configs x tasks x seeds x overrides)
@@ -52,10 +55,18 @@ public final class SweepCommand implements NamedCommand {
                              to reproduce/results/parked/ and git-commit it, so that a fresh checkout on any machine
                              resumes it (a sweep copies a parked checkpoint back before the cell starts; the commit
                              of the cell's result removes it); checkpoints over 64 MB (full fine-tuning) stay in DIR
+                --stop-at    end the sweep at this time: HH:MM (the next such time of day) or 2026-12-07T03:40 (that
+                             one, even when past: then nothing starts), in this machine's zone. The running
+                             cells write their checkpoints and stop (with --commit they are parked, as --park does),
+                             the others do not start; before then, a cell that would not finish in the time left
+                             (its estimate, as --dry-run's) and whose checkpoint is too large to park (full
+                             fine-tuning) is passed over for later cells that fit. Exit status 0: it is not a failure
+                --stop-after the same, a duration from now: 2h30m, 90m, 45s
                 --dry-run    list the cells, what would happen to each and, for a cell to run, the time it
                              should take here (from the finished runs of its method and task); start nothing
 
                 example: reproduce/memtune sweep --grid reproduce/grids/glue-bert-base.json --dry-run
+                         reproduce/memtune sweep --grid reproduce/grids/glue-bert-base.json --commit --stop-after 2h30m
                          reproduce/memtune sweep --grid reproduce/grids/glue-bert-base.json --master spark://head:7077 --out /shared/memtune-out
                 """;
     }
@@ -77,6 +88,9 @@ public final class SweepCommand implements NamedCommand {
         boolean dry = a.flag("dry-run"), park = a.flag("park");
         if (dry && park) throw new IllegalArgumentException("memtune sweep: --park and --dry-run do not go together");
         b.optCommit(a.flag("commit"));
+        Instant stop = stopTime(a.get("stop-at", null), a.get("stop-after", null), Instant.now(), ZoneId.systemDefault());
+        if (stop != null && (dry || park)) throw new IllegalArgumentException("memtune sweep: --stop-at/--stop-after go with a sweep that runs, not with --" + (dry ? "dry-run" : "park"));
+        b.optStopAt(stop);
         a.rejectUnknown();
         Sweep sweep = b.build();
         Grid grid = sweep.load(file, scale);
@@ -113,13 +127,42 @@ public final class SweepCommand implements NamedCommand {
             Progress.removeListener(line);
         }
         System.out.println(r.table().printAll());
-        System.out.printf("sweep %s on %s: %d cells, %d trained, %d reused, %d failed, %d retried, %d workers; %.0f s (Spark start %.1f s, overhead %.2f s per cell); report %s%n",
+        System.out.printf("sweep %s on %s: %d cells, %d trained, %d reused, %d failed, %d retried, %d workers%s; %.0f s (Spark start %.1f s, overhead %.2f s per cell); report %s%n",
                 grid.name(), r.master(), r.rows().size(), r.count("done"), r.count("reused"), r.count("failed"), r.retried(), r.workers(),
+                stop == null ? "" : String.format(", %d stopped at %s, %d not started", r.count(Sweep.STOPPED), Sweep.clock(stop), r.count(Sweep.NOT_STARTED)),
                 r.wallSeconds(), r.sparkStartSeconds(), r.overheadPerCell(), sweep.out().resolve("sweep").resolve(grid.name() + ".json"));
         List<SweepReport.Row> failed = r.failed();
         if (failed.isEmpty()) return 0;
         System.err.println("memtune sweep: " + failed.size() + " cell(s) failed:");
         for (SweepReport.Row f : failed) System.err.println("  " + f.cell().index() + " " + f.cell().label() + ": " + f.error());
         return 1;
+    }
+
+    /**
+     * The stop time of {@code --stop-at HH:MM} (the next such time of day in {@code zone}), {@code --stop-at 2026-12-07T03:40}
+     * (that time in {@code zone}, even when past: for grids run one after another) or {@code --stop-after}
+     * (a duration from {@code now}: {@code 2h30m}, {@code 90m}, {@code 45s}, read by {@link Duration#parse}); null for neither.
+     */
+    static Instant stopTime(String at, String after, Instant now, ZoneId zone) {
+        if (at != null && after != null) throw new IllegalArgumentException("memtune sweep: give --stop-at or --stop-after, not both (got --stop-at " + at + " --stop-after " + after + ")");
+        if (after != null) {
+            Duration d;
+            try {
+                d = Duration.parse("PT" + after.strip().toUpperCase(Locale.ROOT));
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("memtune sweep: --stop-after expects a duration such as 2h30m, 90m or 45s, got '" + after + "'");
+            }
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("memtune sweep: --stop-after must be longer than 0, got '" + after + "'");
+            return now.plus(d);
+        }
+        if (at == null) return null;
+        try {
+            if (at.contains("T")) return LocalDateTime.parse(at.strip()).atZone(zone).toInstant();    // exact, even when past: nothing starts
+            ZonedDateTime z = now.atZone(zone).with(LocalTime.parse(at.strip()));
+            return (z.toInstant().isAfter(now) ? z : z.plusDays(1)).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("memtune sweep: --stop-at expects a time of day HH:MM or a date and time 2026-12-07T03:40 (this machine's zone, "
+                    + zone + "), got '" + at + "'");
+        }
     }
 }

@@ -8,7 +8,8 @@ import java.util.*;
 /**
  * The outcome of a sweep, one {@link Row} per cell in grid order: {@code done} (trained now),
  * {@code reused} (a result with the same resolved settings existed), {@code failed} (after its
- * retries), or {@code planned} (a dry run).
+ * retries), {@code planned} (a dry run), or, with a stop time, {@code stopped} (running at the stop time:
+ * its checkpoint written) and {@code not started} (the error says why).
  */
 public record SweepReport(String grid, String master, List<Row> rows, double wallSeconds, double sparkStartSeconds, int slots,
                           List<String> executors) {

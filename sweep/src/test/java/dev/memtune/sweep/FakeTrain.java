@@ -14,7 +14,8 @@ import java.util.*;
  * arguments, fails (exit 3) for a config named {@code broken.json}, else writes a result file where
  * {@code memtune train} would, with the resolved settings (so a rerun reuses it), scores made from the
  * seed, the thread settings it was started with and the SHA-256 of the checkpoint it found to resume from
- * (which it then removes, as a finished run does).
+ * (which it then removes, as a finished run does). A config named {@code slow.json} runs for ten minutes
+ * unless stopped; SIGTERM makes it write a checkpoint at step 5 first.
  */
 public final class FakeTrain {
     public static void main(String[] argv) throws Exception {
@@ -34,6 +35,19 @@ public final class FakeTrain {
         int seed = Integer.parseInt(a.get("seed"));
         ExperimentConfig cfg = ExperimentConfig.load(config);
         ExperimentConfig.Resolved r = cfg.resolve(a.get("task"), seed, a.get("scale"), sets);
+        if (config.getFileName().toString().equals("slow.json")) {      // trains until stopped; SIGTERM writes its checkpoint, as memtune train does
+            Path dir = Path.of(a.get("out"), "checkpoints", cfg.table, cfg.id, r.task(), "seed" + seed);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    Files.createDirectories(dir);
+                    ParkedCheckpointsTest.checkpoint(dir, 5, 0, 30, 5f);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+            Thread.sleep(600_000);
+            System.exit(4);
+        }
         JsonObject o = new JsonObject();
         o.add("config", r.json());
         JsonObject data = new JsonObject();

@@ -31,6 +31,13 @@ public final class Checkpoint {
 
     public Path dir() { return dir; }
 
+    /**
+     * Bytes the two files of a run training {@code trainableParams} parameters take, headers aside (a few
+     * KB of names and metadata): four float32 per parameter (the value, AdamW's two moments, the best value).
+     * MEFT on bert-base: 905,666 parameters, 14.5 MB; full fine-tuning: 110 M, 1.8 GB.
+     */
+    public static long bytes(long trainableParams) { return 4L * Float.BYTES * trainableParams; }
+
     public Path file() { return dir.resolve("checkpoint.safetensors"); }
 
     /** True when resuming and a checkpoint is there to resume from. */

@@ -102,7 +102,7 @@ class TrainerTest {
     }
 
     @Test
-    void resumedRunEndsWithTheSameNumbers(@TempDir Path dir) {
+    void resumedRunEndsWithTheSameNumbers(@TempDir Path dir) throws Exception {
         TrainConfig c = cfg().optSaveSteps(4).build();                 // 24 steps over 3 epochs
         TrainResult straight;
         Map<String, float[]> straightParams = new LinkedHashMap<>();
@@ -112,6 +112,10 @@ class TrainerTest {
         }
         trainUntilInterrupted(c, dir, 11);                             // killed mid-epoch 2 (steps 9..16)
         assertTrue(Files.isRegularFile(dir.resolve("checkpoint.safetensors")));
+        long trainable, written = Files.size(dir.resolve("checkpoint.safetensors")) + Files.size(dir.resolve("best.safetensors"));
+        try (TunedModel m = model("lora", 5)) { trainable = m.numTrainable(); }
+        assertTrue(written >= Checkpoint.bytes(trainable) && written <= Checkpoint.bytes(trainable) + 16384,
+                "the checkpoint's files take " + written + " bytes; predicted " + Checkpoint.bytes(trainable) + " for " + trainable + " parameters, headers aside");
         TrainResult resumed;
         try (TunedModel m = model("lora", 5)) {                        // same frozen backbone; trainable state must come from the checkpoint
             m.trainableParams().forEach(p -> p.set(p.data().zerosLike()));
