@@ -212,6 +212,41 @@ public final class Sweep {
         return by;
     }
 
+    /**
+     * What a sweep started at {@code now} with this stop time would do with each cell to run, one at a time in grid
+     * order ({@code local[1]}) at its estimate: {@code runs 01:20-03:02}, {@code runs from 03:02 until the stop time,
+     * then is parked (36 of its 116 min)}, {@code passed over: ...} or {@code not reached}; by cell index. After a
+     * cell without an estimate the times are not known.
+     */
+    Map<Integer, String> schedule(List<Planned> plan, Instant now) {
+        Map<Integer, String> out = new TreeMap<>();
+        if (stopAt == null) return out;
+        List<Planned> todo = plan.stream().filter(p -> p.reusable() == null).toList();
+        Map<Integer, String> why = new HashMap<>();
+        Map<Integer, Long> startBy = latestStarts(todo, why);
+        Map<Integer, Double> est = estimates(todo);
+        Instant t = now;
+        for (Planned p : todo) {
+            int i = p.cell().index();
+            Double s = est.get(i);
+            if (t == null) out.put(i, "not known: a cell of unknown length runs before it");
+            else if (!t.isBefore(stopAt)) out.put(i, "not reached: the stop time " + clock(stopAt) + " comes first");
+            else if (startBy.containsKey(i) && t.toEpochMilli() > startBy.get(i)) out.put(i, "passed over: " + why.get(i));
+            else if (s == null) {
+                out.put(i, "starts " + clock(t) + "; its time is not known");
+                t = null;
+            } else {
+                Instant end = t.plusMillis(Math.round(s * 1000));
+                if (!end.isAfter(stopAt)) out.put(i, "runs " + clock(t) + "-" + clock(end));
+                else out.put(i, String.format(Locale.ROOT, "runs from %s until the stop time, then %s (%.0f of its %.0f min)", clock(t),
+                        commit && p.cell().overrides().isEmpty() ? "is parked" : "keeps its checkpoint in the output folder",
+                        t.until(stopAt, ChronoUnit.SECONDS) / 60.0, s / 60));
+                t = end.isAfter(stopAt) ? stopAt : end;
+            }
+        }
+        return out;
+    }
+
     /** Trainable parameters of a finished run of the cell's config on its backbone, else of its method; 0 when none is known. */
     private static long trainableParams(Planned p, List<ExperimentResult> finished) {
         String backbone = p.settings().get("backbone").getAsString(), method = p.settings().get("method").getAsString();

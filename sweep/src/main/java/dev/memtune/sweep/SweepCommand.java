@@ -63,7 +63,8 @@ public final class SweepCommand implements NamedCommand {
                              fine-tuning) is passed over for later cells that fit. Exit status 0: it is not a failure
                 --stop-after the same, a duration from now: 2h30m, 90m, 45s
                 --dry-run    list the cells, what would happen to each and, for a cell to run, the time it
-                             should take here (from the finished runs of its method and task); start nothing
+                             should take here (from the finished runs of its method and task); start nothing.
+                             With --stop-at/--stop-after: also when each cell would run, one at a time, at its estimate
 
                 example: reproduce/memtune sweep --grid reproduce/grids/glue-bert-base.json --dry-run
                          reproduce/memtune sweep --grid reproduce/grids/glue-bert-base.json --commit --stop-after 2h30m
@@ -89,7 +90,7 @@ public final class SweepCommand implements NamedCommand {
         if (dry && park) throw new IllegalArgumentException("memtune sweep: --park and --dry-run do not go together");
         b.optCommit(a.flag("commit"));
         Instant stop = stopTime(a.get("stop-at", null), a.get("stop-after", null), Instant.now(), ZoneId.systemDefault());
-        if (stop != null && (dry || park)) throw new IllegalArgumentException("memtune sweep: --stop-at/--stop-after go with a sweep that runs, not with --" + (dry ? "dry-run" : "park"));
+        if (stop != null && park) throw new IllegalArgumentException("memtune sweep: --stop-at/--stop-after go with a sweep that runs or a dry run, not with --park");
         b.optStopAt(stop);
         a.rejectUnknown();
         Sweep sweep = b.build();
@@ -106,12 +107,15 @@ public final class SweepCommand implements NamedCommand {
             System.out.printf("%s: %d cells (%d listed twice, run once), scale %s, master %s; %d to run, %d reused%n",
                     file, grid.cells().size(), grid.duplicates(), grid.scale, r.master(), r.count("planned"), r.count("reused"));
             Map<Integer, Double> est = sweep.estimates(plan);
+            Map<Integer, String> session = sweep.schedule(plan, Instant.now());
             for (SweepReport.Row row : r.rows()) {
                 Double s = est.get(row.cell().index());
                 String resume = row.status().equals("planned") ? sweep.resumesAt(row.cell()) : null;
+                String until = session.get(row.cell().index());
                 System.out.printf("  %3d  %-7s  %s%s%n         -> %s%n", row.cell().index(), row.status(), row.cell().label(),
                         s == null ? (row.status().equals("planned") ? "  (no estimate: no finished run of this method or task here)" : "")
-                                : String.format(Locale.ROOT, "  ~%.0f min%s", s / 60, resume == null ? "" : " to go"), row.source() + (resume == null ? "" : "\n         resumes at " + resume));
+                                : String.format(Locale.ROOT, "  ~%.0f min%s", s / 60, resume == null ? "" : " to go"), row.source()
+                                + (resume == null ? "" : "\n         resumes at " + resume) + (until == null ? "" : "\n         with --stop-at " + Sweep.clock(stop) + ": " + until));
             }
             double total = est.values().stream().mapToDouble(Double::doubleValue).sum();
             System.out.printf(Locale.ROOT, "estimated time of the %d cells to run with an estimate: %.1f h on this machine (%d without one); "

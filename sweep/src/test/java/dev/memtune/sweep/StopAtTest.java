@@ -34,7 +34,13 @@ class StopAtTest {
         Instant stop = Instant.now().plusSeconds(20);
         Sweep s = Sweep.builder().optRoot(dir).optOut(dir.resolve("out")).optMaster("local[1]").optCommit(true).optStopAt(stop)
                 .optChild(System.getProperty("java.class.path"), FakeTrain.class.getName()).optChildJavaOpts(List.of("-Xmx128m")).optTick(1).build();
-        assertTrue(s.estimates(s.plan(s.load(g, null))).get(0) > 60, "t/full's estimate is longer than the 20 s left");
+        var plan = s.plan(s.load(g, null));
+        assertTrue(s.estimates(plan).get(0) > 60, "t/full's estimate is longer than the 20 s left");
+        List<String> dry = List.copyOf(s.schedule(plan, Instant.now()).values());     // what --dry-run --stop-at says
+        assertEquals(4, dry.size());
+        assertTrue(dry.get(0).startsWith("passed over: would not finish before the stop time"), dry.get(0));
+        assertTrue(dry.get(1).matches("runs from \\d\\d:\\d\\d until the stop time, then is parked \\(0 of its \\d+ min\\)"), dry.get(1));
+        assertEquals(List.of("not reached: the stop time " + Sweep.clock(stop) + " comes first"), List.copyOf(new java.util.HashSet<>(dry.subList(2, 4))));
         SweepReport r = s.run(s.load(g, null));
 
         assertFalse(Instant.now().isBefore(stop));
