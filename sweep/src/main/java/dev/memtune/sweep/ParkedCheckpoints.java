@@ -69,6 +69,9 @@ final class ParkedCheckpoints {
         return JsonParser.parseString(s).getAsJsonObject();
     }
 
+    /** The epoch in progress of the checkpoint in {@code dir} (0 = the first). */
+    static int epoch(Path dir) { return state(dir.resolve(FILES.get(0))).get("epoch").getAsInt(); }
+
     /** Wall seconds the checkpoint in {@code dir} has trained, over all sessions. */
     static double seconds(Path dir) { return state(dir.resolve(FILES.get(0))).get("seconds").getAsDouble(); }
 

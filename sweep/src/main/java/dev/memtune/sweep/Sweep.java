@@ -164,8 +164,8 @@ public final class Sweep {
 
     /**
      * Seconds each cell still to run is expected to take, by cell index ({@link RunTimes}: rates measured
-     * on the finished runs committed under {@code reproduce/results/runs} and in the output folder, less
-     * the time its checkpoint has trained when it resumes); a cell without an estimate is absent.
+     * on the finished runs committed under {@code reproduce/results/runs} and in the output folder; a cell
+     * that resumes, {@link #toGo}); a cell without an estimate is absent.
      */
     Map<Integer, Double> estimates(List<Planned> plan) { return estimates(plan, finished()); }
 
@@ -175,11 +175,25 @@ public final class Sweep {
         ParkedCheckpoints parked = new ParkedCheckpoints(root, out);
         for (Planned p : plan) {
             if (p.reusable() != null) continue;
-            Path from = parked.resumeFrom(p.cell());                        // a resumed cell has that much less to go
-            double done = from == null ? 0 : ParkedCheckpoints.seconds(from);
-            times.estimate(p.configId(), p.settings()).ifPresent(s -> est.put(p.cell().index(), Math.max(0, s - done)));
+            OptionalDouble whole = times.estimate(p.configId(), p.settings());
+            Path from = parked.resumeFrom(p.cell());
+            double s = from == null ? whole.orElse(Double.NaN)
+                    : toGo(whole, ParkedCheckpoints.step(from), ParkedCheckpoints.epoch(from), ParkedCheckpoints.seconds(from), times.steps(p.configId(), p.settings()));
+            if (!Double.isNaN(s)) est.put(p.cell().index(), s);
         }
         return est;
+    }
+
+    /**
+     * Seconds a resumed cell has to go: once its checkpoint has a whole epoch behind it (an evaluation included),
+     * at its own pace, {@code seconds / step} for each of the {@code total - step} steps left; before that, the
+     * whole run's estimate less the seconds trained. NaN when neither is known.
+     *
+     * @param epoch the checkpoint's epoch in progress (0 = the first)
+     */
+    static double toGo(OptionalDouble whole, long step, int epoch, double seconds, OptionalLong total) {
+        if (epoch >= 1 && step > 0 && total.isPresent()) return seconds / step * Math.max(0, total.getAsLong() - step);
+        return whole.isPresent() ? Math.max(0, whole.getAsDouble() - seconds) : Double.NaN;
     }
 
     /** The finished runs: committed under {@code reproduce/results/runs}, and in the output folder. */

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 
 import static dev.memtune.sweep.SweepTest.git;
 import static org.junit.jupiter.api.Assertions.*;
@@ -51,17 +53,17 @@ class ParkedCheckpointsTest {
         git(repo, "commit", "-q", "-m", "configs");
         Path ckpt = repo.resolve("out/checkpoints/t/lora/rte/seed42");
         Files.createDirectories(ckpt);
-        checkpoint(ckpt, 633, 1, 1098, 0.5f);
+        checkpoint(ckpt, 633, 0, 1098, 0.5f);                              // in its first epoch: the estimate less its time
         String sha = FakeTrain.sha256(ckpt.resolve("checkpoint.safetensors"));
 
         Sweep here = Sweep.builder().optRoot(repo).optOut(repo.resolve("out")).build();
-        assertEquals(List.of("t/lora rte seed42: parked: lora on rte, seed 42 at step 633 (epoch 2, 18.3 min trained)"), here.park(here.load(g, null)));
-        assertEquals("parked: lora on rte, seed 42 at step 633 (epoch 2, 18.3 min trained)\n"
+        assertEquals(List.of("t/lora rte seed42: parked: lora on rte, seed 42 at step 633 (epoch 1, 18.3 min trained)"), here.park(here.load(g, null)));
+        assertEquals("parked: lora on rte, seed 42 at step 633 (epoch 1, 18.3 min trained)\n"
                         + "reproduce/results/parked/t/lora/rte/seed42/best.safetensors\nreproduce/results/parked/t/lora/rte/seed42/checkpoint.safetensors",
                 git(repo, "log", "-1", "--format=%s", "--name-only").replaceAll("\n+", "\n").strip(), "the commit holds the checkpoint folder alone");
         for (String f : ParkedCheckpoints.FILES)
             assertEquals(-1, Files.mismatch(ckpt.resolve(f), repo.resolve("reproduce/results/parked/t/lora/rte/seed42").resolve(f)));
-        assertEquals(List.of("t/lora rte seed42: already parked at step 633 (epoch 2, 18.3 min trained)"), here.park(here.load(g, null)));
+        assertEquals(List.of("t/lora rte seed42: already parked at step 633 (epoch 1, 18.3 min trained)"), here.park(here.load(g, null)));
         assertEquals(2, git(repo, "log", "--format=%s").strip().lines().count(), "parking the same checkpoint again commits nothing");
 
         Path clone = dir.resolve("clone");
@@ -70,7 +72,7 @@ class ParkedCheckpointsTest {
         git(clone, "config", "user.name", "t");
         Sweep there = Sweep.builder().optRoot(clone).optOut(clone.resolve("out")).optMaster("local[1]").optCommit(true)
                 .optChild(System.getProperty("java.class.path"), FakeTrain.class.getName()).optChildJavaOpts(List.of("-Xmx128m")).optTick(1).build();
-        assertEquals("step 633 (epoch 2, 18.3 min trained) from the parked checkpoint", there.resumesAt(there.plan(there.load(g, null)).get(0).cell()));
+        assertEquals("step 633 (epoch 1, 18.3 min trained) from the parked checkpoint", there.resumesAt(there.plan(there.load(g, null)).get(0).cell()));
         assertNull(there.resumesAt(there.plan(there.load(g, null)).get(1).cell()), "t/full has nothing to resume");
         var plan = there.plan(there.load(g, null));
         double whole = dev.memtune.train.RunTimes.of(dev.memtune.train.Results.load(clone.resolve("reproduce/results/runs")))
@@ -88,6 +90,17 @@ class ParkedCheckpointsTest {
                 git(clone, "log", "-1", "--skip=1", "--format=%s", "--name-only").replaceAll("\n+", "\n").strip());
         assertEquals("", git(clone, "ls-files", "reproduce/results/parked").strip());
         assertEquals("", git(clone, "status", "--porcelain", "--untracked-files=no").strip());
+    }
+
+    @Test
+    void aResumedCellGoesOnAtItsOwnPaceOnceAnEpochIsBehindIt() {
+        // 633 of 780 steps in 1098 s, epoch 2 in progress: 147 steps left at 1098 / 633 = 1.73 s each, 255 s
+        assertEquals(254.99, Sweep.toGo(OptionalDouble.of(10000), 633, 1, 1098, OptionalLong.of(780)), 0.01);
+        // still in its first epoch (no evaluation behind it yet): the whole run's estimate less the 66 s trained
+        assertEquals(9934, Sweep.toGo(OptionalDouble.of(10000), 8, 0, 66, OptionalLong.of(780)), 1e-9);
+        assertEquals(8902, Sweep.toGo(OptionalDouble.of(10000), 633, 1, 1098, OptionalLong.empty()), 1e-9, "steps not known");
+        assertEquals(0, Sweep.toGo(OptionalDouble.of(10000), 780, 9, 6000, OptionalLong.of(780)), "at its last step");
+        assertTrue(Double.isNaN(Sweep.toGo(OptionalDouble.empty(), 8, 0, 66, OptionalLong.of(780))));
     }
 
     @Test

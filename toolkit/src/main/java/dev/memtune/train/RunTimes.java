@@ -42,8 +42,7 @@ public final class RunTimes {
             double rate = r.wallSeconds() / ((double) n * epochs);
             t.byConfig.computeIfAbsent(at + configName(r.configId()) + " " + r.task(), k -> new ArrayList<>()).add(rate);
             t.byMethod.computeIfAbsent(at + r.method() + " " + r.task(), k -> new ArrayList<>()).add(rate);
-            JsonObject train = j.getAsJsonObject("config").getAsJsonObject("train");
-            if (train != null && known(train, "max_train_samples") && train.get("max_train_samples").getAsInt() == 0) t.examples.put(at + r.task(), n);
+            if (wholeTrainingSet(r)) t.examples.put(at + r.task(), n);
         }
         return t;
     }
@@ -54,19 +53,54 @@ public final class RunTimes {
      * or the task's training-set size is not known.
      */
     public OptionalDouble estimate(String configId, JsonObject settings) {
-        String at = settings.get("backbone").getAsString() + " " + settings.get("scale").getAsString() + " ";
+        String at = at(settings);
         String task = settings.get("task").getAsString(), method = settings.get("method").getAsString();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> given = settings.has("train") ? new Gson().fromJson(settings.get("train"), Map.class) : Map.of();
-        TrainConfig train = TrainConfig.fromMap(given, configId + " (resolved train settings)");      // what is not given: the defaults
-        Integer all = examples.get(at + task);
-        if (all == null) return OptionalDouble.empty();
-        int cap = train.maxTrainSamples();
-        int n = cap > 0 ? Math.min(cap, all) : all;
+        TrainConfig train = train(configId, settings);
+        OptionalInt n = trainExamples(settings, train);
+        if (n.isEmpty()) return OptionalDouble.empty();
         double exampleEpochs = train.maxSteps() > 0 ? (double) train.maxSteps() * train.perDeviceTrainBatchSize()   // max_steps overrides the epochs
-                : n * train.numTrainEpochs();
+                : n.getAsInt() * train.numTrainEpochs();
         OptionalDouble rate = rate(at, configName(configId), method, task);
         return rate.isPresent() ? OptionalDouble.of(rate.getAsDouble() * exampleEpochs) : OptionalDouble.empty();
+    }
+
+    /**
+     * Optimizer steps the run with these resolved settings makes, counted as the {@link Trainer} counts them
+     * ({@link TrainConfig#totalSteps} of {@code ceil(examples / batch)} steps per epoch); empty when the task's
+     * training-set size is not known here. With a checkpoint's steps and seconds this gives a resumed run's pace.
+     */
+    public OptionalLong steps(String configId, JsonObject settings) {
+        TrainConfig train = train(configId, settings);
+        OptionalInt n = trainExamples(settings, train);
+        if (n.isEmpty()) return OptionalLong.empty();
+        long batch = train.perDeviceTrainBatchSize();
+        return OptionalLong.of(train.totalSteps((n.getAsInt() + batch - 1) / batch));
+    }
+
+    /** Whether the run trained on the task's whole training set ({@code max_train_samples} 0, the default); false for settings this version cannot read. */
+    private static boolean wholeTrainingSet(ExperimentResult r) {
+        try {
+            return train(r.configId(), r.json().getAsJsonObject("config")).maxTrainSamples() == 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String at(JsonObject settings) { return settings.get("backbone").getAsString() + " " + settings.get("scale").getAsString() + " "; }
+
+    /** The resolved train settings; what is not given takes the defaults. */
+    private static TrainConfig train(String configId, JsonObject settings) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> given = settings.has("train") ? new Gson().fromJson(settings.get("train"), Map.class) : Map.of();
+        return TrainConfig.fromMap(given, configId + " (resolved train settings)");
+    }
+
+    /** Training examples the run sees per epoch: the task's training set, capped by {@code max_train_samples}. */
+    private OptionalInt trainExamples(JsonObject settings, TrainConfig train) {
+        Integer all = examples.get(at(settings) + settings.get("task").getAsString());
+        if (all == null) return OptionalInt.empty();
+        int cap = train.maxTrainSamples();
+        return OptionalInt.of(cap > 0 ? Math.min(cap, all) : all);
     }
 
     private OptionalDouble rate(String at, String config, String method, String task) {

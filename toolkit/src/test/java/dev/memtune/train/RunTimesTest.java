@@ -71,6 +71,22 @@ class RunTimesTest {
     }
 
     @Test
+    void stepsAreTheOnesTheTrainerMadeInEveryCommittedRun() {
+        List<ExperimentResult> all = Results.load(Experiments.committed());
+        RunTimes t = RunTimes.of(all);
+        int checked = 0;
+        for (ExperimentResult r : all) {
+            JsonObject j = r.json();
+            if (!j.has("steps") || !j.has("config") || j.has("copied_from")) continue;
+            var steps = t.steps(r.configId(), j.getAsJsonObject("config"));
+            if (steps.isEmpty()) continue;                                  // a task whose whole training set no run here used
+            assertEquals(j.get("steps").getAsLong(), steps.getAsLong(), r.file() + ": the Trainer's own count");
+            checked++;
+        }
+        assertTrue(checked >= 60, "runs checked: " + checked);                 // 70 on 2026-12-07: bert-base GLUE and QA, the probes
+    }
+
+    @Test
     void aResultWithoutTheFieldsOfAFinishedRunIsSkipped() {
         ExperimentResult partial = new ExperimentResult(Path.of("y.json"), JsonParser.parseString("""
                 {"config_id": "bert-base/bitfit", "method": "bitfit", "task": "rte", "backbone": "bert-base", "scale": "cpu", "wall_seconds": 60}""").getAsJsonObject());
