@@ -5,7 +5,6 @@ import dev.memtune.data.Tasks;
 import dev.memtune.progress.Progress;
 import dev.memtune.progress.ProgressEvent;
 import dev.memtune.train.ExperimentConfig;
-import dev.memtune.train.Checkpoint;
 import dev.memtune.train.ExperimentResult;
 import dev.memtune.train.Experiments;
 import dev.memtune.train.Results;
@@ -18,7 +17,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.*;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.*;
 import java.util.concurrent.ExecutionException;
@@ -35,12 +33,8 @@ import java.util.regex.Pattern;
  * the kernel shows it).
  *
  * <p>With a stop time ({@link Builder#optStopAt}, {@code memtune sweep --stop-at}) the sweep ends by
- * then: at the stop time the running cells get SIGTERM and write their checkpoints, and with
- * {@code --commit} those are parked ({@link #park}); before it, a cell is not started when its estimate
- * ({@link #estimates}) is longer than the time left and its checkpoint would be too large to park
- * ({@link Checkpoint#bytes} of the trainable parameters of a finished run of its config), as full
- * fine-tuning's: a later cell that fits runs instead. A machine lent for a few hours, or a cluster job's
- * time limit, then loses no training.
+ * then: the running cells write their checkpoints and stop, and with {@code --commit} those are parked;
+ * a cell that would not finish and could not be parked is passed over ({@link StopTime}).
  *
  * <pre>
  *   SweepReport r = Sweep.run(Path.of("reproduce/grids/glue-bert-base.json"), "local[1]", Path.of("reproduce/out"));
@@ -62,7 +56,7 @@ public final class Sweep {
     private final String childClasspath, childMain;
     private final double tickSeconds;
     private final boolean commit;
-    private final Instant stopAt;
+    private final StopTime stopAt;
 
     private Sweep(Builder b) {
         root = b.root.toAbsolutePath().normalize();
@@ -76,7 +70,7 @@ public final class Sweep {
         childMain = b.childMain;
         tickSeconds = b.tickSeconds;
         commit = b.commit;
-        stopAt = b.stopAt;
+        stopAt = b.stopAt == null ? null : new StopTime(b.stopAt);
     }
 
     public static Builder builder() { return new Builder(); }
@@ -203,83 +197,20 @@ public final class Sweep {
         return finished;
     }
 
-    /**
-     * The latest start, by cell index, of each cell to run that would not finish before the stop time and
-     * whose checkpoint could not be parked; {@code why} gets the reason for each.
-     */
+    /** {@link StopTime#latestStarts} of the cells to run; empty without a stop time. */
     Map<Integer, Long> latestStarts(List<Planned> todo, Map<Integer, String> why) {
-        Map<Integer, Long> by = new TreeMap<>();
-        if (stopAt == null) return by;
+        if (stopAt == null) return new TreeMap<>();
         List<ExperimentResult> finished = finished();
-        Map<Integer, Double> est = estimates(todo, finished);
-        for (Planned p : todo) {
-            Double s = est.get(p.cell().index());
-            long n = trainableParams(p, finished), bytes = Checkpoint.bytes(n);
-            if (s == null || n == 0) continue;                              // not known: it starts
-            boolean overrides = !p.cell().overrides().isEmpty();
-            if (!overrides && bytes <= ParkedCheckpoints.MAX_BYTES) continue; // parked at the stop time: nothing lost
-            by.put(p.cell().index(), stopAt.toEpochMilli() - Math.round(s * 1000));
-            why.put(p.cell().index(), String.format(Locale.ROOT, "would not finish before the stop time %s (~%.0f min to go) and its checkpoint %s",
-                    clock(stopAt), s / 60, overrides ? "is not parked (a cell with overrides)"
-                            : String.format(Locale.ROOT, "(~%.0f MB) is too large to park", bytes / 1e6)));
-        }
-        return by;
+        return stopAt.latestStarts(todo, estimates(todo, finished), finished, why);
     }
 
-    /**
-     * What a sweep started at {@code now} with this stop time would do with each cell to run, one at a time in grid
-     * order ({@code local[1]}) at its estimate: {@code runs 01:20-03:02}, {@code runs from 03:02 until the stop time,
-     * then is parked (36 of its 116 min)}, {@code passed over: ...} or {@code not reached}; by cell index. After a
-     * cell without an estimate the times are not known.
-     */
+    /** {@link StopTime#schedule}: what this sweep, started at {@code now}, would do with each cell to run; empty without a stop time. */
     Map<Integer, String> schedule(List<Planned> plan, Instant now) {
-        Map<Integer, String> out = new TreeMap<>();
-        if (stopAt == null) return out;
+        if (stopAt == null) return Map.of();
         List<Planned> todo = plan.stream().filter(p -> p.reusable() == null).toList();
         Map<Integer, String> why = new HashMap<>();
         Map<Integer, Long> startBy = latestStarts(todo, why);
-        Map<Integer, Double> est = estimates(todo);
-        Instant t = now;
-        for (Planned p : todo) {
-            int i = p.cell().index();
-            Double s = est.get(i);
-            if (t == null) out.put(i, "not known: a cell of unknown length runs before it");
-            else if (!t.isBefore(stopAt)) out.put(i, "not reached: the stop time " + clock(stopAt) + " comes first");
-            else if (startBy.containsKey(i) && t.toEpochMilli() > startBy.get(i)) out.put(i, "passed over: " + why.get(i));
-            else if (s == null) {
-                out.put(i, "starts " + clock(t) + "; its time is not known");
-                t = null;
-            } else {
-                Instant end = t.plusMillis(Math.round(s * 1000));
-                if (!end.isAfter(stopAt)) out.put(i, "runs " + clock(t) + "-" + clock(end));
-                else out.put(i, String.format(Locale.ROOT, "runs from %s until the stop time, then %s (%.0f of its %.0f min)", clock(t),
-                        commit && p.cell().overrides().isEmpty() ? "is parked" : "keeps its checkpoint in the output folder",
-                        t.until(stopAt, ChronoUnit.SECONDS) / 60.0, s / 60));
-                t = end.isAfter(stopAt) ? stopAt : end;
-            }
-        }
-        return out;
-    }
-
-    /** Trainable parameters of a finished run of the cell's config on its backbone, else of its method; 0 when none is known. */
-    private static long trainableParams(Planned p, List<ExperimentResult> finished) {
-        String backbone = p.settings().get("backbone").getAsString(), method = p.settings().get("method").getAsString();
-        long sameConfig = 0, sameMethod = 0;
-        for (ExperimentResult r : finished) {
-            JsonObject j = r.json();
-            if (!j.has("trainable_params") || !j.has("backbone") || !j.get("backbone").getAsString().equals(backbone)) continue;
-            long n = j.get("trainable_params").getAsLong();
-            if (p.configId().equals(r.configId())) sameConfig = Math.max(sameConfig, n);
-            if (method.equals(r.method())) sameMethod = Math.max(sameMethod, n);
-        }
-        return sameConfig > 0 ? sameConfig : sameMethod;
-    }
-
-    /** {@code 03:40} (this machine's zone), with the date when it is not today. */
-    static String clock(Instant t) {
-        var z = t.atZone(ZoneId.systemDefault());
-        String hm = z.toLocalTime().truncatedTo(ChronoUnit.MINUTES).toString();
-        return z.toLocalDate().equals(java.time.LocalDate.now()) ? hm : z.toLocalDate() + " " + hm;
+        return stopAt.schedule(todo, estimates(todo), startBy, why, now, commit);
     }
 
     /** Runs the grid's cells that have no result yet; returns when every cell is done or failed, or at the stop time. */
@@ -307,18 +238,18 @@ public final class Sweep {
         report(0, plan.size(), plan.size() - todo.size(), 0, 0, Double.NaN,
                 todo.size() + " of " + plan.size() + " cells to run on " + m + (todo.size() < plan.size() ? " (" + (plan.size() - todo.size()) + " reused)" : ""));
         if (todo.isEmpty()) return new SweepReport(grid.name(), m, List.of(rows), (System.nanoTime() - t0) / 1e9, 0, 0, List.of());
-        if (stopAt != null && !Instant.now().isBefore(stopAt)) {            // a grid run after another that reached the stop time
+        if (stopAt != null && stopAt.passed()) {                            // a grid run after another that reached the stop time
             for (Planned p : todo)
                 rows[plan.indexOf(p)] = new SweepReport.Row(p.cell(), NOT_STARTED, 0, null, null, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null,
-                        "the stop time " + clock(stopAt) + " came first");
-            report(plan.size(), plan.size(), plan.size() - todo.size(), 0, 0, 0, "the stop time " + clock(stopAt) + " has passed: nothing starts");
+                        "the stop time " + stopAt.clock() + " came first");
+            report(plan.size(), plan.size(), plan.size() - todo.size(), 0, 0, 0, "the stop time " + stopAt.clock() + " has passed: nothing starts");
             return new SweepReport(grid.name(), m, List.of(rows), (System.nanoTime() - t0) / 1e9, 0, 0, List.of());
         }
         Map<Integer, String> late = new HashMap<>();
         Map<Integer, Long> startBy = latestStarts(todo, late);
         if (stopAt != null)
-            report(0, plan.size(), plan.size() - todo.size(), 0, 0, Double.NaN, "stops at " + clock(stopAt) + " ("
-                    + ProgressEvent.formatSeconds(Math.max(0, Instant.now().until(stopAt, ChronoUnit.SECONDS))) + " from now)"
+            report(0, plan.size(), plan.size() - todo.size(), 0, 0, Double.NaN, "stops at " + stopAt.clock() + " ("
+                    + ProgressEvent.formatSeconds(Math.max(0, Instant.now().until(stopAt.at(), ChronoUnit.SECONDS))) + " from now)"
                     + (startBy.isEmpty() ? "" : "; " + startBy.size() + " cell(s) start only if their turn comes early enough to finish by then"));
 
         SparkConf sc = sparkConf(grid, m);
@@ -346,10 +277,10 @@ public final class Sweep {
             long lastTick = 0;
             boolean stopping = false;
             while (!jobs.isEmpty()) {
-                if (stopAt != null && !stopping && !Instant.now().isBefore(stopAt)) {
+                if (stopAt != null && !stopping && stopAt.passed()) {
                     stopping = true;                                        // the running cells' children get SIGTERM and write their checkpoints
                     jsc.cancelAllJobs();
-                    report(done + failed, plan.size(), done, failed, progress.running(), Double.NaN, "stop time " + clock(stopAt)
+                    report(done + failed, plan.size(), done, failed, progress.running(), Double.NaN, "stop time " + stopAt.clock()
                             + " reached: the running cells write their checkpoints and stop; the others do not start");
                 }
                 for (var it = jobs.entrySet().iterator(); it.hasNext(); ) {
@@ -384,7 +315,7 @@ public final class Sweep {
                         if (stopping) {                                     // cancelled at the stop time: stopped with its checkpoint, or never started
                             boolean ran = started > 0;
                             rows[idx] = new SweepReport.Row(p.cell(), ran ? STOPPED : NOT_STARTED, progress.attempts(p.cell().index()), null, null, secs, Double.NaN,
-                                    Double.NaN, Double.NaN, null, ran ? "stopped at the stop time " + clock(stopAt) : "the stop time " + clock(stopAt) + " came first");
+                                    Double.NaN, Double.NaN, null, ran ? "stopped at the stop time " + stopAt.clock() : "the stop time " + stopAt.clock() + " came first");
                             continue;
                         }
                         String why = firstLine(x instanceof ExecutionException ? x.getCause() : x);
@@ -408,7 +339,7 @@ public final class Sweep {
                 }
                 if (!jobs.isEmpty()) sleep();
             }
-            if (stopping) awaitChildren(m.startsWith("local"));              // before Spark stops its executors, which would kill them mid-write
+            if (stopping) StopTime.awaitChildren(m.startsWith("local"));              // before Spark stops its executors, which would kill them mid-write
         }
         long stopped = Arrays.stream(rows).filter(r -> r.status().equals(STOPPED)).count();
         if (stopped > 0) {                                                   // their checkpoints, for a fresh checkout to resume from
@@ -424,7 +355,7 @@ public final class Sweep {
             }
             int done = (int) Arrays.stream(rows).filter(r -> r.status().equals("done") || r.status().equals("reused")).count();
             int failed = (int) Arrays.stream(rows).filter(r -> r.status().equals("failed")).count();
-            report(plan.size(), plan.size(), done, failed, 0, 0, stopped + " cell(s) stopped at " + clock(stopAt)
+            report(plan.size(), plan.size(), done, failed, 0, 0, stopped + " cell(s) stopped at " + stopAt.clock()
                     + (committer != null ? ": " + String.join("; ", lines) : "; their checkpoints are in " + out.resolve("checkpoints")
                     + " (memtune sweep --park commits them for another machine)"));
         }
@@ -544,16 +475,6 @@ public final class Sweep {
         }
     }
 
-    /**
-     * Waits until the stopping cells' children ({@code memtune train}) have written their checkpoints: in local
-     * mode until this JVM has no child process left, at most their grace time and 10 s; on a cluster, where
-     * they run on the workers, that whole time.
-     */
-    private static void awaitChildren(boolean local) {
-        long end = System.nanoTime() + (CellTask.STOP_GRACE_SECONDS + 10) * 1_000_000_000L;
-        while ((!local || ProcessHandle.current().descendants().anyMatch(ProcessHandle::isAlive)) && System.nanoTime() < end) sleep();
-    }
-
     private static void sleep() {
         try { Thread.sleep(100); } catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new Progress.InterruptedWork(); }
     }
@@ -591,7 +512,7 @@ public final class Sweep {
         public Builder optTick(double s) { tickSeconds = s; return this; }
         /** Copy each finished cell's result into {@code reproduce/results/runs} and commit it on its own ({@link ResultCommit}). */
         public Builder optCommit(boolean c) { commit = c; return this; }
-        /** End the sweep at this time (null: run every cell): see the class comment. */
+        /** End the sweep at this time (null: run every cell): {@link StopTime}. */
         public Builder optStopAt(Instant t) { stopAt = t; return this; }
 
         public Sweep build() {

@@ -8,7 +8,6 @@ import dev.memtune.progress.ProgressListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.*;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -89,7 +88,7 @@ public final class SweepCommand implements NamedCommand {
         boolean dry = a.flag("dry-run"), park = a.flag("park");
         if (dry && park) throw new IllegalArgumentException("memtune sweep: --park and --dry-run do not go together");
         b.optCommit(a.flag("commit"));
-        Instant stop = stopTime(a.get("stop-at", null), a.get("stop-after", null), Instant.now(), ZoneId.systemDefault());
+        Instant stop = StopTime.parse(a.get("stop-at", null), a.get("stop-after", null), Instant.now(), ZoneId.systemDefault());
         if (stop != null && park) throw new IllegalArgumentException("memtune sweep: --stop-at/--stop-after go with a sweep that runs or a dry run, not with --park");
         b.optStopAt(stop);
         a.rejectUnknown();
@@ -115,7 +114,7 @@ public final class SweepCommand implements NamedCommand {
                 System.out.printf("  %3d  %-7s  %s%s%n         -> %s%n", row.cell().index(), row.status(), row.cell().label(),
                         s == null ? (row.status().equals("planned") ? "  (no estimate: no finished run of this method or task here)" : "")
                                 : String.format(Locale.ROOT, "  ~%.0f min%s", s / 60, resume == null ? "" : " to go"), row.source()
-                                + (resume == null ? "" : "\n         resumes at " + resume) + (until == null ? "" : "\n         with --stop-at " + Sweep.clock(stop) + ": " + until));
+                                + (resume == null ? "" : "\n         resumes at " + resume) + (until == null ? "" : "\n         with --stop-at " + StopTime.clock(stop) + ": " + until));
             }
             double total = est.values().stream().mapToDouble(Double::doubleValue).sum();
             System.out.printf(Locale.ROOT, "estimated time of the %d cells to run with an estimate: %.1f h on this machine (%d without one); "
@@ -133,40 +132,12 @@ public final class SweepCommand implements NamedCommand {
         System.out.println(r.table().printAll());
         System.out.printf("sweep %s on %s: %d cells, %d trained, %d reused, %d failed, %d retried, %d workers%s; %.0f s (Spark start %.1f s, overhead %.2f s per cell); report %s%n",
                 grid.name(), r.master(), r.rows().size(), r.count("done"), r.count("reused"), r.count("failed"), r.retried(), r.workers(),
-                stop == null ? "" : String.format(", %d stopped at %s, %d not started", r.count(Sweep.STOPPED), Sweep.clock(stop), r.count(Sweep.NOT_STARTED)),
+                stop == null ? "" : String.format(", %d stopped at %s, %d not started", r.count(Sweep.STOPPED), StopTime.clock(stop), r.count(Sweep.NOT_STARTED)),
                 r.wallSeconds(), r.sparkStartSeconds(), r.overheadPerCell(), sweep.out().resolve("sweep").resolve(grid.name() + ".json"));
         List<SweepReport.Row> failed = r.failed();
         if (failed.isEmpty()) return 0;
         System.err.println("memtune sweep: " + failed.size() + " cell(s) failed:");
         for (SweepReport.Row f : failed) System.err.println("  " + f.cell().index() + " " + f.cell().label() + ": " + f.error());
         return 1;
-    }
-
-    /**
-     * The stop time of {@code --stop-at HH:MM} (the next such time of day in {@code zone}), {@code --stop-at 2026-12-07T03:40}
-     * (that time in {@code zone}, even when past: for grids run one after another) or {@code --stop-after}
-     * (a duration from {@code now}: {@code 2h30m}, {@code 90m}, {@code 45s}, read by {@link Duration#parse}); null for neither.
-     */
-    static Instant stopTime(String at, String after, Instant now, ZoneId zone) {
-        if (at != null && after != null) throw new IllegalArgumentException("memtune sweep: give --stop-at or --stop-after, not both (got --stop-at " + at + " --stop-after " + after + ")");
-        if (after != null) {
-            Duration d;
-            try {
-                d = Duration.parse("PT" + after.strip().toUpperCase(Locale.ROOT));
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("memtune sweep: --stop-after expects a duration such as 2h30m, 90m or 45s, got '" + after + "'");
-            }
-            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("memtune sweep: --stop-after must be longer than 0, got '" + after + "'");
-            return now.plus(d);
-        }
-        if (at == null) return null;
-        try {
-            if (at.contains("T")) return LocalDateTime.parse(at.strip()).atZone(zone).toInstant();    // exact, even when past: nothing starts
-            ZonedDateTime z = now.atZone(zone).with(LocalTime.parse(at.strip()));
-            return (z.toInstant().isAfter(now) ? z : z.plusDays(1)).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("memtune sweep: --stop-at expects a time of day HH:MM or a date and time 2026-12-07T03:40 (this machine's zone, "
-                    + zone + "), got '" + at + "'");
-        }
     }
 }

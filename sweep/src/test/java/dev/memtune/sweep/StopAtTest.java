@@ -40,7 +40,7 @@ class StopAtTest {
         assertEquals(4, dry.size());
         assertTrue(dry.get(0).startsWith("passed over: would not finish before the stop time"), dry.get(0));
         assertTrue(dry.get(1).matches("runs from \\d\\d:\\d\\d until the stop time, then is parked \\(0 of its \\d+ min\\)"), dry.get(1));
-        assertEquals(List.of("not reached: the stop time " + Sweep.clock(stop) + " comes first"), List.copyOf(new java.util.HashSet<>(dry.subList(2, 4))));
+        assertEquals(List.of("not reached: the stop time " + StopTime.clock(stop) + " comes first"), List.copyOf(new java.util.HashSet<>(dry.subList(2, 4))));
         SweepReport r = s.run(s.load(g, null));
 
         assertFalse(Instant.now().isBefore(stop));
@@ -67,16 +67,16 @@ class StopAtTest {
     @Test
     void stopTimesAreReadAsATimeOfDayOrADuration() {
         Instant now = Instant.parse("2026-12-07T03:10:00Z");
-        assertEquals(Instant.parse("2026-12-07T03:40:00Z"), SweepCommand.stopTime("03:40", null, now, ZoneOffset.UTC));
-        assertEquals(Instant.parse("2026-12-08T03:00:00Z"), SweepCommand.stopTime("03:00", null, now, ZoneOffset.UTC), "a time already past is tomorrow's");
-        assertEquals(Instant.parse("2026-12-07T04:00:00Z"), SweepCommand.stopTime("05:00", null, now, ZoneId.of("Europe/Berlin")), "in the machine's zone");
-        assertEquals(Instant.parse("2026-12-07T03:00:00Z"), SweepCommand.stopTime("2026-12-07T03:00", null, now, ZoneOffset.UTC), "a date and time is taken as given");
-        assertEquals(Instant.parse("2026-12-07T05:40:00Z"), SweepCommand.stopTime(null, "2h30m", now, ZoneOffset.UTC));
-        assertEquals(Instant.parse("2026-12-07T03:10:45Z"), SweepCommand.stopTime(null, "45s", now, ZoneOffset.UTC));
-        assertNull(SweepCommand.stopTime(null, null, now, ZoneOffset.UTC));
+        assertEquals(Instant.parse("2026-12-07T03:40:00Z"), StopTime.parse("03:40", null, now, ZoneOffset.UTC));
+        assertEquals(Instant.parse("2026-12-08T03:00:00Z"), StopTime.parse("03:00", null, now, ZoneOffset.UTC), "a time already past is tomorrow's");
+        assertEquals(Instant.parse("2026-12-07T04:00:00Z"), StopTime.parse("05:00", null, now, ZoneId.of("Europe/Berlin")), "in the machine's zone");
+        assertEquals(Instant.parse("2026-12-07T03:00:00Z"), StopTime.parse("2026-12-07T03:00", null, now, ZoneOffset.UTC), "a date and time is taken as given");
+        assertEquals(Instant.parse("2026-12-07T05:40:00Z"), StopTime.parse(null, "2h30m", now, ZoneOffset.UTC));
+        assertEquals(Instant.parse("2026-12-07T03:10:45Z"), StopTime.parse(null, "45s", now, ZoneOffset.UTC));
+        assertNull(StopTime.parse(null, null, now, ZoneOffset.UTC));
         for (String[] bad : new String[][]{{"3.40", null, "--stop-at expects a time of day HH:MM"}, {"2026-12-07T3:40", null, "or a date and time"}, {null, "2 hours", "--stop-after expects a duration"},
                 {null, "0m", "longer than 0"}, {"03:40", "1h", "not both"}}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SweepCommand.stopTime(bad[0], bad[1], now, ZoneOffset.UTC));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StopTime.parse(bad[0], bad[1], now, ZoneOffset.UTC));
             assertTrue(e.getMessage().contains(bad[2]) && e.getMessage().contains(bad[0] != null ? bad[0] : bad[1]), e.getMessage());
         }
     }
