@@ -35,13 +35,14 @@ public record SweepReport(String grid, String master, List<Row> rows, double wal
 
     /**
      * Scheduling overhead per trained cell: the sweep's wall time after the Spark context was up, times
-     * the slots that ran cells side by side, less the cells' own child-JVM time, over the cells trained.
-     * NaN when nothing was trained.
+     * the slots that ran cells side by side, less the cells' own child-JVM time (and the time of cells
+     * stopped at a stop time), over the cells trained. NaN when nothing was trained.
      */
     public double overheadPerCell() {
         List<Row> ran = rows.stream().filter(r -> r.status.equals("done")).toList();
         if (ran.isEmpty()) return Double.NaN;
-        double child = ran.stream().mapToDouble(Row::childSeconds).sum();
+        double child = ran.stream().mapToDouble(Row::childSeconds).sum()
+                + rows.stream().filter(r -> r.status.equals(Sweep.STOPPED) && Double.isFinite(r.seconds)).mapToDouble(Row::seconds).sum();
         return ((wallSeconds - sparkStartSeconds) * Math.min(slots, ran.size()) - child) / ran.size();
     }
 
