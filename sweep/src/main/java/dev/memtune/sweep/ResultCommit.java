@@ -89,7 +89,7 @@ final class ResultCommit {
                 r = git(root, commit);
             }
             if (r.status == 0 || !r.out.contains("index.lock")) break;
-            sleep(2000);
+            Sweep.sleep(2000);                                              // interrupted: the result waits in the output folder for the next --commit
         }
         if (r.status != 0) throw new IllegalStateException("memtune sweep --commit: git commit of " + paths + " failed (status " + r.status + "): " + r.out.strip());
     }
@@ -139,9 +139,5 @@ final class ResultCommit {
             Thread.currentThread().interrupt();
             return new Run(-1, "interrupted");
         }
-    }
-
-    private static void sleep(long ms) {
-        try { Thread.sleep(ms); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
     }
 }

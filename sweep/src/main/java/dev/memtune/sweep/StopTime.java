@@ -1,8 +1,7 @@
 package dev.memtune.sweep;
 
-import com.google.gson.JsonObject;
 import dev.memtune.train.Checkpoint;
-import dev.memtune.train.ExperimentResult;
+import dev.memtune.train.RunTimes;
 
 import java.time.*;
 import java.time.format.DateTimeParseException;
@@ -64,12 +63,13 @@ record StopTime(Instant at) {
      * stop time at its estimate {@code est} and whose checkpoint could not be parked; {@code why} gets the reason
      * for each. A cell without an estimate, or whose trainable parameters no finished run tells, may start anytime.
      */
-    Map<Integer, Long> latestStarts(List<Sweep.Planned> todo, Map<Integer, Double> est, List<ExperimentResult> finished, Map<Integer, String> why) {
+    Map<Integer, Long> latestStarts(List<Sweep.Planned> todo, Map<Integer, Double> est, RunTimes times, Map<Integer, String> why) {
         Map<Integer, Long> by = new TreeMap<>();
         for (Sweep.Planned p : todo) {
             Double s = est.get(p.cell().index());
-            long n = trainableParams(p, finished), bytes = Checkpoint.bytes(n);
-            if (s == null || n == 0) continue;                              // not known: it starts
+            OptionalLong params = times.trainableParams(p.configId(), p.settings());
+            if (s == null || params.isEmpty()) continue;                    // not known: it starts
+            long bytes = Checkpoint.bytes(params.getAsLong());
             boolean overrides = !p.cell().overrides().isEmpty();
             if (!overrides && bytes <= ParkedCheckpoints.MAX_BYTES) continue; // parked at the stop time: nothing lost
             by.put(p.cell().index(), at.toEpochMilli() - Math.round(s * 1000));
@@ -111,20 +111,6 @@ record StopTime(Instant at) {
         return out;
     }
 
-    /** Trainable parameters of a finished run of the cell's config on its backbone, else of its method; 0 when none is known. */
-    static long trainableParams(Sweep.Planned p, List<ExperimentResult> finished) {
-        String backbone = p.settings().get("backbone").getAsString(), method = p.settings().get("method").getAsString();
-        long sameConfig = 0, sameMethod = 0;
-        for (ExperimentResult r : finished) {
-            JsonObject j = r.json();
-            if (!j.has("trainable_params") || !j.has("backbone") || !j.get("backbone").getAsString().equals(backbone)) continue;
-            long n = j.get("trainable_params").getAsLong();
-            if (p.configId().equals(r.configId())) sameConfig = Math.max(sameConfig, n);
-            if (method.equals(r.method())) sameMethod = Math.max(sameMethod, n);
-        }
-        return sameConfig > 0 ? sameConfig : sameMethod;
-    }
-
     /**
      * Waits until the stopping cells' children ({@code memtune train}) have written their checkpoints: in local
      * mode until this JVM has no child process left, at most their grace time and 10 s; on a cluster, where
@@ -132,13 +118,6 @@ record StopTime(Instant at) {
      */
     static void awaitChildren(boolean local) {
         long end = System.nanoTime() + (CellTask.STOP_GRACE_SECONDS + 10) * 1_000_000_000L;
-        while ((!local || ProcessHandle.current().descendants().anyMatch(ProcessHandle::isAlive)) && System.nanoTime() < end) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        while ((!local || ProcessHandle.current().descendants().anyMatch(ProcessHandle::isAlive)) && System.nanoTime() < end) Sweep.sleep(100);
     }
 }

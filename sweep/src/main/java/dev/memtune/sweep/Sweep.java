@@ -161,10 +161,9 @@ public final class Sweep {
      * on the finished runs committed under {@code reproduce/results/runs} and in the output folder; a cell
      * that resumes, {@link #toGo}); a cell without an estimate is absent.
      */
-    Map<Integer, Double> estimates(List<Planned> plan) { return estimates(plan, finished()); }
+    Map<Integer, Double> estimates(List<Planned> plan) { return estimates(plan, times()); }
 
-    private Map<Integer, Double> estimates(List<Planned> plan, List<ExperimentResult> finished) {
-        RunTimes times = RunTimes.of(finished);
+    private Map<Integer, Double> estimates(List<Planned> plan, RunTimes times) {
         Map<Integer, Double> est = new TreeMap<>();
         ParkedCheckpoints parked = new ParkedCheckpoints(root, out);
         for (Planned p : plan) {
@@ -190,27 +189,28 @@ public final class Sweep {
         return whole.isPresent() ? Math.max(0, whole.getAsDouble() - seconds) : Double.NaN;
     }
 
-    /** The finished runs: committed under {@code reproduce/results/runs}, and in the output folder. */
-    private List<ExperimentResult> finished() {
+    /** {@link RunTimes} of the finished runs: committed under {@code reproduce/results/runs}, and in the output folder. */
+    private RunTimes times() {
         List<ExperimentResult> finished = new ArrayList<>(Results.load(root.resolve("reproduce/results/runs")));
         finished.addAll(Results.load(out.resolve("results")));
-        return finished;
+        return RunTimes.of(finished);
     }
 
     /** {@link StopTime#latestStarts} of the cells to run; empty without a stop time. */
-    Map<Integer, Long> latestStarts(List<Planned> todo, Map<Integer, String> why) {
+    private Map<Integer, Long> latestStarts(List<Planned> todo, Map<Integer, String> why) {
         if (stopAt == null) return new TreeMap<>();
-        List<ExperimentResult> finished = finished();
-        return stopAt.latestStarts(todo, estimates(todo, finished), finished, why);
+        RunTimes times = times();
+        return stopAt.latestStarts(todo, estimates(todo, times), times, why);
     }
 
     /** {@link StopTime#schedule}: what this sweep, started at {@code now}, would do with each cell to run; empty without a stop time. */
     Map<Integer, String> schedule(List<Planned> plan, Instant now) {
         if (stopAt == null) return Map.of();
         List<Planned> todo = plan.stream().filter(p -> p.reusable() == null).toList();
+        RunTimes times = times();
+        Map<Integer, Double> est = estimates(todo, times);
         Map<Integer, String> why = new HashMap<>();
-        Map<Integer, Long> startBy = latestStarts(todo, why);
-        return stopAt.schedule(todo, estimates(todo), startBy, why, now, commit);
+        return stopAt.schedule(todo, est, stopAt.latestStarts(todo, est, times, why), why, now, commit);
     }
 
     /** Runs the grid's cells that have no result yet; returns when every cell is done or failed, or at the stop time. */
@@ -337,7 +337,7 @@ public final class Sweep {
                     report(done + failed, plan.size(), done, failed, progress.running(), eta(plan.size() - done - failed, cellSum, cellsRun, slots),
                             progress.failedAttempts() > 0 ? progress.failedAttempts() + " failed attempts retried" : "");
                 }
-                if (!jobs.isEmpty()) sleep();
+                if (!jobs.isEmpty()) sleep(100);
             }
             if (stopping) StopTime.awaitChildren(m.startsWith("local"));              // before Spark stops its executors, which would kill them mid-write
         }
@@ -475,8 +475,9 @@ public final class Sweep {
         }
     }
 
-    private static void sleep() {
-        try { Thread.sleep(100); } catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new Progress.InterruptedWork(); }
+    /** Waits {@code ms}; an interrupt ends the sweep ({@link Progress.InterruptedWork}). */
+    static void sleep(long ms) {
+        try { Thread.sleep(ms); } catch (InterruptedException e) { Thread.currentThread().interrupt(); throw new Progress.InterruptedWork(); }
     }
 
     /** Options of a sweep; everything has a default. */

@@ -27,6 +27,8 @@ public final class RunTimes {
     /** Per (backbone scale) key: rates by config id + task, by method + task, and training-set sizes by task. */
     private final Map<String, List<Double>> byConfig = new HashMap<>(), byMethod = new HashMap<>();
     private final Map<String, Integer> examples = new HashMap<>();
+    /** Per (backbone scale) key: the most trainable parameters a finished run had, by config name and by method. */
+    private final Map<String, Long> paramsByConfig = new HashMap<>(), paramsByMethod = new HashMap<>();
 
     private RunTimes() {}
 
@@ -34,6 +36,12 @@ public final class RunTimes {
         RunTimes t = new RunTimes();
         for (ExperimentResult r : results) {
             JsonObject j = r.json();
+            if (known(j, "trainable_params") && known(j, "backbone") && known(j, "scale")) {
+                String at = j.get("backbone").getAsString() + " " + j.get("scale").getAsString() + " ";
+                long n = j.get("trainable_params").getAsLong();
+                t.paramsByConfig.merge(at + configName(r.configId()), n, Math::max);
+                t.paramsByMethod.merge(at + r.method(), n, Math::max);
+            }
             if (!known(j, "wall_seconds") || !known(j, "backbone") || !known(j, "scale") || !j.has("epochs") || !j.has("data")
                     || !known(j.getAsJsonObject("data"), "train") || !j.has("config")) continue;        // not a finished run of memtune train
             int n = j.getAsJsonObject("data").get("train").getAsInt(), epochs = j.getAsJsonArray("epochs").size();
@@ -75,6 +83,16 @@ public final class RunTimes {
         if (n.isEmpty()) return OptionalLong.empty();
         long batch = train.perDeviceTrainBatchSize();
         return OptionalLong.of(train.totalSteps((n.getAsInt() + batch - 1) / batch));
+    }
+
+    /**
+     * Trainable parameters of the run of config {@code configId} with these resolved settings: those of a finished
+     * run of the same config on the same backbone and scale (any task), else of the same method; empty when none is known.
+     */
+    public OptionalLong trainableParams(String configId, JsonObject settings) {
+        Long n = paramsByConfig.get(at(settings) + configName(configId));
+        if (n == null) n = paramsByMethod.get(at(settings) + settings.get("method").getAsString());
+        return n == null ? OptionalLong.empty() : OptionalLong.of(n);
     }
 
     /** Whether the run trained on the task's whole training set ({@code max_train_samples} 0, the default); false for settings this version cannot read. */

@@ -87,6 +87,25 @@ class RunTimesTest {
     }
 
     @Test
+    void trainableParamsOfTheSameConfigElseTheSameMethodOnTheSameBackbone() {
+        RunTimes t = RunTimes.of(List.of(
+                withParams(run("bert-base/lora", "lora", "mrpc", 200, 5, 500), 300_000),
+                withParams(run("bert-base/lora-r16", "lora", "rte", 100, 5, 500), 600_000),
+                withParams(run("bert-base/full", "full", "rte", 100, 3, 600), 110_000_000)));
+        // the same config on another task: rte has no bert-base/lora run, mrpc's counts
+        assertEquals(300_000, t.trainableParams("bert-base/lora", settings("lora", "rte", 3, 0, "bert-base")).getAsLong());
+        // a config with no run: the most of its method's runs (300,000 and 600,000)
+        assertEquals(600_000, t.trainableParams("bert-base/lora-lr1e-3", settings("lora", "rte", 3, 0, "bert-base")).getAsLong());
+        assertTrue(t.trainableParams("bert-base/bitfit", settings("bitfit", "rte", 3, 0, "bert-base")).isEmpty(), "no bitfit run");
+        assertTrue(t.trainableParams("minilm-l6/lora", settings("lora", "rte", 3, 0, "minilm-l6")).isEmpty(), "other backbone");
+    }
+
+    private static ExperimentResult withParams(ExperimentResult r, long params) {
+        r.json().addProperty("trainable_params", params);
+        return r;
+    }
+
+    @Test
     void aResultWithoutTheFieldsOfAFinishedRunIsSkipped() {
         ExperimentResult partial = new ExperimentResult(Path.of("y.json"), JsonParser.parseString("""
                 {"config_id": "bert-base/bitfit", "method": "bitfit", "task": "rte", "backbone": "bert-base", "scale": "cpu", "wall_seconds": 60}""").getAsJsonObject());
