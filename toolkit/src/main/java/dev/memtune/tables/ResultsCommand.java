@@ -104,7 +104,11 @@ public final class ResultsCommand implements Command {
 
     static final List<String> ORDER = List.of("full", "bitfit", "lora", "adapter", "lst", "meft1", "meft2", "meft3", "symtune");
 
-    /** Per method: test score per task (mean ± sd over seeds), average over the tasks every method has, difference to full, the paper's claim. */
+    /**
+     * Per method: test score per task (mean ± sd over seeds); the average over every task that ran and its difference
+     * to full fine-tuning ({@code —} for a method that lacks a task; the column shows once full fine-tuning has every
+     * task and another method has not); the average over the tasks every method has, its difference to full; the paper's claim.
+     */
     public static String markdown(List<JsonObject> rows, String table, String backbone) {
         return markdown(rows, table, backbone, Tasks.dataDir());
     }
@@ -126,13 +130,19 @@ public final class ResultsCommand implements Command {
         for (String t : tasks) if (!notRun.contains(t) && score.values().stream().allMatch(s -> s.containsKey(t))) common.add(t);
         Map<String, Double> avg = new HashMap<>();
         score.forEach((m, s) -> avg.put(m, common.isEmpty() ? Double.NaN : common.stream().mapToDouble(t -> mean(s.get(t))).average().orElse(Double.NaN)));
+        // the average over every task that ran, for the methods that have them all, once full fine-tuning has them all and some method has not
+        List<String> ran = tasks.stream().filter(t -> !notRun.contains(t)).toList();
+        boolean allColumn = common.size() < ran.size() && score.containsKey("full") && score.get("full").keySet().containsAll(ran);
+        Map<String, Double> all = new HashMap<>();
+        score.forEach((m, s) -> all.put(m, s.keySet().containsAll(ran) ? ran.stream().mapToDouble(t -> mean(s.get(t))).average().orElse(Double.NaN) : Double.NaN));
         StringBuilder sb = new StringBuilder();
         sb.append("# ").append(table).append(" on ").append(backbone).append(": test scores x100 (mean ± sd over seeds; seeds in brackets)\n\n");
         sb.append("| method |");
         for (String t : tasks) sb.append(' ').append(t).append(" |");
+        if (allColumn) sb.append(" avg (all ").append(ran.size()).append(" tasks) | Δ vs full |");
         sb.append(" avg (").append(common.isEmpty() ? "no task run by every method yet" : String.join(", ", common))
                 .append(") | Δ vs full | paper: Δ vs full | paper's claim | machine time |\n|---|");
-        sb.append("---|".repeat(tasks.size() + 5)).append('\n');
+        sb.append("---|".repeat(tasks.size() + 5 + (allColumn ? 2 : 0))).append('\n');
         double full = avg.getOrDefault("full", Double.NaN);
         for (var e : score.entrySet()) {
             String m = e.getKey();
@@ -142,6 +152,8 @@ public final class ResultsCommand implements Command {
                 sb.append(' ').append(notRun.contains(t) ? "n/a" : v == null ? "—" : v.size() == 1 ? fmt(v.get(0)) : fmt(mean(v)) + " ± " + fmt(sd(v)) + " [" + v.size() + "]").append(" |");
             }
             Claims.Claim c = table.equals("qa") ? Claims.qa(m) : Claims.glue(m);
+            if (allColumn) sb.append(' ').append(Double.isNaN(all.get(m)) ? "—" : fmt(all.get(m))).append(" | ")
+                    .append(Double.isNaN(all.get(m)) ? "—" : m.equals("full") ? "0" : String.format(Locale.ROOT, "%+.1f", all.get(m) - all.get("full"))).append(" |");
             sb.append(' ').append(fmt(avg.get(m))).append(" | ").append(m.equals("full") ? "0" : delta(e.getValue(), score.get("full"), avg.get(m) - full))
                     .append(" | ").append(c.delta()).append(" | ").append(c.text()).append(" | ")
                     .append(String.format(Locale.ROOT, "%.0f min", seconds.get(m) / 60)).append(" |\n");

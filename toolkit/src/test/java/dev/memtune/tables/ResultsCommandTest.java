@@ -54,10 +54,13 @@ class ResultsCommandTest {
         assertEquals(3, mrpc.get("epochs").getAsInt());
 
         String md = ResultsCommand.markdown(rows, "glue", "bert-base");
-        // only rte is common to all methods: full 66.0, lst mean(60, 64) = 62.0 -> -4.0, lora 62.0 -> -4.0
-        assertTrue(md.contains("avg (rte)"), md);
-        assertTrue(md.contains("| lst | 62.0 ± 2.8 [2] | 80.0 | 62.0 | -4.0 | -1.1 |"), md);
-        assertTrue(md.contains("| lora | 62.0 | — | 62.0 | -4.0 | +0.1 |"), md);
+        // only rte is common to all methods: full 66.0, lst mean(60, 64) = 62.0 -> -4.0, lora 62.0 -> -4.0;
+        // over both tasks (before it): full (66 + 88) / 2 = 77.0, lst (62 + 80) / 2 = 71.0 -> -6.0, lora lacks mrpc
+        assertTrue(md.contains("| method | rte | mrpc | avg (all 2 tasks) | Δ vs full | avg (rte) | Δ vs full | paper: Δ vs full |"), md);
+        assertTrue(md.contains("| full | 66.0 | 88.0 | 77.0 | 0 | 66.0 | 0 |"), md);
+        assertTrue(md.contains("| lst | 62.0 ± 2.8 [2] | 80.0 | 71.0 | -6.0 | 62.0 | -4.0 | -1.1 |"), md);
+        assertTrue(md.contains("| lora | 62.0 | — | — | — | 62.0 | -4.0 | +0.1 |"), md);
+        assertTrue(md.contains("|---|---|---|---|---|---|---|---|---|---|\n"), "10 columns: " + md);
         assertTrue(md.contains("LST Table 1, T5-base GLUE average: 84.1 vs full 85.2"), md);
         assertTrue(MarkdownTable.toHtml(md).contains("<td>62.0 ± 2.8 [2]</td>"));
     }
@@ -70,7 +73,7 @@ class ResultsCommandTest {
         rs.add(result(dir, "bitfit", "stsb", 42, 0.85, "{\"pearson\": 0.85, \"spearman\": 0.85}"));
         String md = ResultsCommand.markdown(ResultsCommand.rows(rs, "bert-base"), "glue", "bert-base");
         // by hand: lora 89.5 - 88.0 = +1.5 on mrpc; lst 52.5 - 66.0 = -13.5 on rte; bitfit shares no task with full
-        assertTrue(md.contains("avg (no task run by every method yet)"), md);
+        assertTrue(md.contains("| method | rte | mrpc | stsb | avg (no task run by every method yet) |"), "full lacks stsb: no all-task average");
         assertTrue(md.contains("| n/a | +1.5 (mrpc) |"), md);
         assertTrue(md.contains("| n/a | -13.5 (rte) |"), md);
         assertTrue(md.contains("| bitfit | — | — | 85.0 | n/a | n/a |"), md);
