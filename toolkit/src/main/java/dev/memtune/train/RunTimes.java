@@ -27,7 +27,7 @@ public final class RunTimes {
     /** Per (backbone scale) key: rates by config id + task, by method + task, and training-set sizes by task. */
     private final Map<String, List<Double>> byConfig = new HashMap<>(), byMethod = new HashMap<>();
     private final Map<String, Integer> examples = new HashMap<>();
-    /** Per (backbone scale) key: the most trainable parameters a finished run had, by config name and by method. */
+    /** Per backbone: the most trainable parameters a finished run had (at any scale), by config name and by method. */
     private final Map<String, Long> paramsByConfig = new HashMap<>(), paramsByMethod = new HashMap<>();
 
     private RunTimes() {}
@@ -36,11 +36,11 @@ public final class RunTimes {
         RunTimes t = new RunTimes();
         for (ExperimentResult r : results) {
             JsonObject j = r.json();
-            if (known(j, "trainable_params") && known(j, "backbone") && known(j, "scale")) {
-                String at = j.get("backbone").getAsString() + " " + j.get("scale").getAsString() + " ";
+            if (known(j, "trainable_params") && known(j, "backbone")) {             // the model's, whatever the scale's data and epochs
+                String on = j.get("backbone").getAsString() + " ";
                 long n = j.get("trainable_params").getAsLong();
-                t.paramsByConfig.merge(at + configName(r.configId()), n, Math::max);
-                t.paramsByMethod.merge(at + r.method(), n, Math::max);
+                t.paramsByConfig.merge(on + configName(r.configId()), n, Math::max);
+                t.paramsByMethod.merge(on + r.method(), n, Math::max);
             }
             if (!known(j, "wall_seconds") || !known(j, "backbone") || !known(j, "scale") || !j.has("epochs") || !j.has("data")
                     || !known(j.getAsJsonObject("data"), "train") || !j.has("config")) continue;        // not a finished run of memtune train
@@ -87,11 +87,12 @@ public final class RunTimes {
 
     /**
      * Trainable parameters of the run of config {@code configId} with these resolved settings: those of a finished
-     * run of the same config on the same backbone and scale (any task), else of the same method; empty when none is known.
+     * run of the same config on the same backbone (any task and scale), else of the same method; empty when none is known.
      */
     public OptionalLong trainableParams(String configId, JsonObject settings) {
-        Long n = paramsByConfig.get(at(settings) + configName(configId));
-        if (n == null) n = paramsByMethod.get(at(settings) + settings.get("method").getAsString());
+        String on = settings.get("backbone").getAsString() + " ";
+        Long n = paramsByConfig.get(on + configName(configId));
+        if (n == null) n = paramsByMethod.get(on + settings.get("method").getAsString());
         return n == null ? OptionalLong.empty() : OptionalLong.of(n);
     }
 

@@ -98,6 +98,9 @@ class RunTimesTest {
         assertEquals(600_000, t.trainableParams("bert-base/lora-lr1e-3", settings("lora", "rte", 3, 0, "bert-base")).getAsLong());
         assertTrue(t.trainableParams("bert-base/bitfit", settings("bitfit", "rte", 3, 0, "bert-base")).isEmpty(), "no bitfit run");
         assertTrue(t.trainableParams("minilm-l6/lora", settings("lora", "rte", 3, 0, "minilm-l6")).isEmpty(), "other backbone");
+        JsonObject smoke = settings("lora", "rte", 3, 0, "bert-base");
+        smoke.addProperty("scale", "smoke");
+        assertEquals(300_000, t.trainableParams("bert-base/lora", smoke).getAsLong(), "the model is the same at every scale");
     }
 
     private static ExperimentResult withParams(ExperimentResult r, long params) {
