@@ -31,15 +31,15 @@ class StopAtTest {
         Path g = GridTest.grid(dir, """
                 {"scale": "smoke", "groups": [{"configs": ["t/full.json", "t/lora.json", "t/slow.json"], "tasks": ["rte"], "seeds": [42]},
                                               {"configs": ["t/lora.json"], "tasks": ["rte"], "seeds": [43]}]}""");
-        Instant stop = Instant.now().plusSeconds(20);
+        Instant stop = Instant.now().plusSeconds(40);                       // room for the LoRA cell's Spark task and child JVM on a loaded 2-core machine
         Sweep s = Sweep.builder().optRoot(dir).optOut(dir.resolve("out")).optMaster("local[1]").optCommit(true).optStopAt(stop)
                 .optChild(System.getProperty("java.class.path"), FakeTrain.class.getName()).optChildJavaOpts(List.of("-Xmx128m")).optTick(1).build();
         var plan = s.plan(s.load(g, null));
-        assertTrue(s.estimates(plan).get(0) > 60, "t/full's estimate is longer than the 20 s left");
+        assertTrue(s.estimates(plan).get(0) > 60, "t/full's estimate is longer than the 40 s left");
         List<String> dry = List.copyOf(s.schedule(plan, Instant.now()).values());     // what --dry-run --stop-at says
         assertEquals(4, dry.size());
         assertTrue(dry.get(0).startsWith("passed over: would not finish before the stop time"), dry.get(0));
-        assertTrue(dry.get(1).matches("runs from \\d\\d:\\d\\d until the stop time, then is parked \\(0 of its \\d+ min\\)"), dry.get(1));
+        assertTrue(dry.get(1).matches("runs from \\d\\d:\\d\\d until the stop time, then is parked \\([01] of its \\d+ min\\)"), dry.get(1));
         assertEquals(List.of("not reached: the stop time " + StopTime.clock(stop) + " comes first"), List.copyOf(new java.util.HashSet<>(dry.subList(2, 4))));
         SweepReport r = s.run(s.load(g, null));
 
