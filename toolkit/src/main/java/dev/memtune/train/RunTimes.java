@@ -17,6 +17,7 @@ import java.util.*;
  * </ol>
  * Only results of the same backbone and scale count. Estimates are rough: a machine shared with other
  * work, or a method's fixed start-up (LST's Fisher init and backbone cache), moves them.
+ * The same runs tell a planned run's trainable parameters ({@link #trainableParams}), hence its checkpoint's size.
  *
  * <pre>
  *   RunTimes t = RunTimes.of(Results.load(Experiments.committed()));
