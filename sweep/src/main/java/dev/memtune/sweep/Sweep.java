@@ -196,13 +196,6 @@ public final class Sweep {
         return RunTimes.of(finished);
     }
 
-    /** {@link StopTime#latestStarts} of the cells to run; empty without a stop time. */
-    private Map<Integer, Long> latestStarts(List<Planned> todo, Map<Integer, String> why) {
-        if (stopAt == null) return new TreeMap<>();
-        RunTimes times = times();
-        return stopAt.latestStarts(todo, estimates(todo, times), times, why);
-    }
-
     /** {@link StopTime#schedule}: what this sweep, started at {@code now}, would do with each cell to run; empty without a stop time. */
     Map<Integer, String> schedule(List<Planned> plan, Instant now) {
         if (stopAt == null) return Map.of();
@@ -246,7 +239,9 @@ public final class Sweep {
             return new SweepReport(grid.name(), m, List.of(rows), (System.nanoTime() - t0) / 1e9, 0, 0, List.of());
         }
         Map<Integer, String> late = new HashMap<>();
-        Map<Integer, Long> startBy = latestStarts(todo, late);
+        RunTimes times = times();
+        Map<Integer, Double> est = estimates(todo, times);                  // the ETA's, and the stop time's, per cell
+        Map<Integer, Long> startBy = stopAt == null ? new TreeMap<>() : stopAt.latestStarts(todo, est, times, late);
         if (stopAt != null)
             report(0, plan.size(), plan.size() - todo.size(), 0, 0, Double.NaN, "stops at " + stopAt.clock() + " ("
                     + ProgressEvent.formatSeconds(Math.max(0, Instant.now().until(stopAt.at(), ChronoUnit.SECONDS))) + " from now)"
@@ -308,7 +303,7 @@ public final class Sweep {
                         done++;
                         if (Double.isFinite(secs)) { cellSum += secs; cellsRun++; }
                         lastTick = System.nanoTime();
-                        report(done + failed, plan.size(), done, failed, progress.running(), eta(plan.size() - done - failed, cellSum, cellsRun, slots),
+                        report(done + failed, plan.size(), done, failed, progress.running(), eta(jobs.keySet(), est, progress, System.nanoTime(), cellSum, cellsRun, slots),
                                 "done " + p.cell().label() + " in " + ProgressEvent.formatSeconds(Double.isFinite(secs) ? secs : 0) + " on " + o.worker()
                                         + (o.attempt() > 0 ? " (attempt " + (o.attempt() + 1) + ")" : "") + committed);
                     } catch (ExecutionException | RuntimeException x) {
@@ -323,7 +318,7 @@ public final class Sweep {
                                 Double.NaN, Double.NaN, null, why);
                         failed++;
                         lastTick = System.nanoTime();
-                        report(done + failed, plan.size(), done, failed, progress.running(), eta(plan.size() - done - failed, cellSum, cellsRun, slots),
+                        report(done + failed, plan.size(), done, failed, progress.running(), eta(jobs.keySet(), est, progress, System.nanoTime(), cellSum, cellsRun, slots),
                                 "FAILED " + p.cell().label() + " after " + progress.attempts(p.cell().index()) + " attempts: " + why);
                     } catch (InterruptedException x) {
                         Thread.currentThread().interrupt();
@@ -334,7 +329,7 @@ public final class Sweep {
                 long now = System.nanoTime();
                 if (!jobs.isEmpty() && now - lastTick > tickSeconds * 1e9) {
                     lastTick = now;
-                    report(done + failed, plan.size(), done, failed, progress.running(), eta(plan.size() - done - failed, cellSum, cellsRun, slots),
+                    report(done + failed, plan.size(), done, failed, progress.running(), eta(jobs.keySet(), est, progress, System.nanoTime(), cellSum, cellsRun, slots),
                             progress.failedAttempts() > 0 ? progress.failedAttempts() + " failed attempts retried" : "");
                 }
                 if (!jobs.isEmpty()) sleep(100);
@@ -434,9 +429,26 @@ public final class Sweep {
         }
     }
 
-    private static double eta(int left, double cellSum, int cellsRun, int slots) {
-        if (cellsRun == 0 || left == 0) return left == 0 ? 0 : Double.NaN;
-        return cellSum / cellsRun * Math.ceil((double) left / slots);
+    private static double eta(Set<Integer> left, Map<Integer, Double> est, SweepProgress progress, long now, double cellSum, int cellsRun, int slots) {
+        Map<Integer, Double> ran = new HashMap<>();
+        for (int c : left) if (progress.started(c) > 0) ran.put(c, (now - progress.started(c)) / 1e9);
+        return eta(left, est, ran, cellsRun == 0 ? Double.NaN : cellSum / cellsRun, slots);
+    }
+
+    /**
+     * Seconds until the cells {@code left} are done: each one's estimate ({@link #estimates}, as the dry run
+     * gives it) less the seconds it has {@code run} so far (never below 0), else the mean time of the cells
+     * this sweep finished ({@code meanCell}); the sum shared by {@code slots} cells at a time. NaN when a
+     * cell has neither.
+     */
+    static double eta(Collection<Integer> left, Map<Integer, Double> est, Map<Integer, Double> run, double meanCell, int slots) {
+        double sum = 0;
+        for (int c : left) {
+            double whole = est.getOrDefault(c, meanCell);
+            if (Double.isNaN(whole)) return Double.NaN;
+            sum += Math.max(0, whole - run.getOrDefault(c, 0.0));
+        }
+        return sum / Math.max(1, slots);
     }
 
     private static void report(int finished, int total, int done, int failed, int running, double eta, String msg) {

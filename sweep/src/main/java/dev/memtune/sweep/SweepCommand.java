@@ -37,8 +37,9 @@ public final class SweepCommand implements NamedCommand {
                 A cell whose result exists with the same settings (in DIR or reproduce/results/runs/) is
                 not run; a failing cell is retried (--max-failures, Spark's spark.task.maxFailures,
                 default 4) and resumes from its checkpoint when DIR is shared by the workers.
-                Progress (done, running, failed, ETA) goes to stderr; at the end a table of every cell,
-                the report DIR/sweep/<grid>.json, and exit status 1 naming the cells that failed.
+                Progress (done, running, failed, ETA: the cells left at their --dry-run estimates) goes to
+                stderr; at the end a table of every cell, the report DIR/sweep/<grid>.json, and exit status 1
+                naming the cells that failed.
 
                 --master     local[1] (default; one cell at a time with every core), local[N], spark://HOST:PORT,
                              or whatever spark-submit set
