@@ -7,7 +7,7 @@ import java.util.*;
 
 /**
  * How long a run not yet made will take on the machine that made the given results: seconds per training
- * example and epoch, measured on finished runs ({@code wall_seconds / (train examples x epochs run)}),
+ * example and epoch, measured on finished runs (the run's seconds, {@link #seconds}, over train examples x epochs run),
  * times the examples and epochs of the planned run. The rate comes from, in this order:
  * <ol>
  *   <li>a run of the same config on the same task;</li>
@@ -48,12 +48,23 @@ public final class RunTimes {
             int n = j.getAsJsonObject("data").get("train").getAsInt(), epochs = j.getAsJsonArray("epochs").size();
             if (n <= 0 || epochs <= 0) continue;
             String at = j.get("backbone").getAsString() + " " + j.get("scale").getAsString() + " ";
-            double rate = r.wallSeconds() / ((double) n * epochs);
+            double rate = seconds(j) / ((double) n * epochs);
             t.byConfig.computeIfAbsent(at + configName(r.configId()) + " " + r.task(), k -> new ArrayList<>()).add(rate);
             t.byMethod.computeIfAbsent(at + r.method() + " " + r.task(), k -> new ArrayList<>()).add(rate);
             if (wholeTrainingSet(r)) t.examples.put(at + r.task(), n);
         }
         return t;
+    }
+
+    /**
+     * Seconds a finished run took: its {@code wall_seconds} (the whole command, with loading and a method's start-up
+     * such as LST's backbone cache), or its {@code train_seconds} where larger. A run resumed from a checkpoint has
+     * {@code wall_seconds} of its last sitting only, while {@code train_seconds} sums the optimisation and evaluation
+     * of every sitting (MEFT2 on RTE: 10 and 100 min).
+     */
+    static double seconds(JsonObject result) {
+        double wall = result.get("wall_seconds").getAsDouble();
+        return known(result, "train_seconds") ? Math.max(wall, result.get("train_seconds").getAsDouble()) : wall;
     }
 
     /**

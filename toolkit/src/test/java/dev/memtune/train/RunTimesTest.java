@@ -109,6 +109,19 @@ class RunTimesTest {
     }
 
     @Test
+    void aResumedRunCountsTheTrainingOfEverySittingNotJustItsLast() {
+        // resumed: wall_seconds 60 is the last sitting, train_seconds 900 all sittings: 900 / (100 x 3) = 3.0
+        ExperimentResult resumed = run("bert-base/meft2", "meft2", "rte", 100, 3, 60);
+        resumed.json().addProperty("train_seconds", 900);
+        // one sitting with a start-up outside the training (LST's cache): wall 600 > train 450, so 600 / (100 x 3) = 2.0
+        ExperimentResult oneSitting = run("bert-base/lst", "lst", "rte", 100, 3, 600);
+        oneSitting.json().addProperty("train_seconds", 450);
+        RunTimes t = RunTimes.of(List.of(resumed, oneSitting));
+        assertEquals(3.0 * 100 * 10, t.estimate("bert-base/meft2", settings("meft2", "rte", 10, 0, "bert-base")).getAsDouble(), 1e-9);
+        assertEquals(2.0 * 100 * 10, t.estimate("bert-base/lst", settings("lst", "rte", 10, 0, "bert-base")).getAsDouble(), 1e-9);
+    }
+
+    @Test
     void aResultWithoutTheFieldsOfAFinishedRunIsSkipped() {
         ExperimentResult partial = new ExperimentResult(Path.of("y.json"), JsonParser.parseString("""
                 {"config_id": "bert-base/bitfit", "method": "bitfit", "task": "rte", "backbone": "bert-base", "scale": "cpu", "wall_seconds": 60}""").getAsJsonObject());
