@@ -86,8 +86,10 @@ class LoraPeftTest {
             assertTrue(o.lastHiddenState().sub(io.get("last_hidden_state")).abs().max().getFloat() > 1e-2,
                     "the adapters must change the output, or this test proves nothing");
             float hidden = rel(o.lastHiddenState(), want.get("last_hidden_state")), pooled = rel(o.pooled(), want.get("pooler_output"));
-            assertTrue(hidden < 1e-5, "last_hidden_state differs by " + hidden);
-            assertTrue(pooled < 1e-5, "pooler_output differs by " + pooled);
+            // fp32 GEMM kernels round differently per CPU: 1.1e-5 on an Intel Xeon (AVX-512 VNNI) against the fixture,
+            // under 1e-5 on AMD EPYC; 5e-5 is still 200x below what the adapters change (> 1e-2, asserted above)
+            assertTrue(hidden < 5e-5, "last_hidden_state differs by " + hidden);
+            assertTrue(pooled < 5e-5, "pooler_output differs by " + pooled);
             assertEquals(want.get("objective").getFloat(0), objective.getFloat(), 1e-5 * Math.max(1, Math.abs(objective.getFloat())));
             for (String n : peftNames) {
                 float d = rel(model.methodParams().get("backbone." + n).grad(), want.get("grad." + n));
